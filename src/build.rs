@@ -1,0 +1,192 @@
+//! The build: find rule files, check them all, compile every target, write the output folder atomically.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::backend::{self, Artifact, Profiles, Target};
+use crate::check;
+use crate::diag::{Diagnostic, Span};
+use crate::ir::Detection;
+use crate::lists::ListStore;
+
+/// Written into every output folder; a folder without it is never replaced.
+pub const MANIFEST: &str = ".tokenward-manifest";
+/// More rule files than this in one build is refused.
+pub const MAX_RULES: usize = 10_000;
+
+/// Rule files under the given paths (folders are walked; `lists/` folders are skipped), sorted.
+pub fn find_rules(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Vec<Diagnostic>> {
+    let mut out = Vec::new();
+    let mut errs = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            walk(p, &mut out, &mut errs);
+        } else if p.is_file() {
+            out.push(p.clone());
+        } else {
+            errs.push(
+                Diagnostic::error("E001", "no such file or folder")
+                    .in_file(p)
+                    .help("pass rule files or folders of rules"),
+            );
+        }
+    }
+    out.sort();
+    out.dedup();
+    if out.len() > MAX_RULES {
+        errs.push(Diagnostic::error(
+            "E001",
+            format!("{} rule files, more than the {MAX_RULES} one build takes", out.len()),
+        ).help("build the content repository in parts"));
+    }
+    if errs.is_empty() {
+        Ok(out)
+    } else {
+        Err(errs)
+    }
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>, errs: &mut Vec<Diagnostic>) {
+    let entries = match fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) => {
+            errs.push(Diagnostic::error("E001", format!("cannot read folder: {e}")).in_file(dir));
+            return;
+        }
+    };
+    let mut entries: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+    entries.sort();
+    for p in entries {
+        let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if name.starts_with('.') {
+            continue;
+        }
+        if p.is_dir() {
+            if name != "lists" {
+                walk(&p, out, errs);
+            }
+        } else if name.ends_with(".yaml") || name.ends_with(".yml") {
+            out.push(p);
+        }
+    }
+}
+
+/// Checks every rule file; all errors are collected, including duplicate ids across files.
+pub fn check_all(files: &[PathBuf]) -> Result<Vec<Detection>, Vec<Diagnostic>> {
+    let mut store = ListStore::default();
+    let mut errs = Vec::new();
+    let mut seen: BTreeMap<String, Span> = BTreeMap::new();
+    let mut detections = Vec::new();
+    for f in files {
+        match check::check_file(f, &mut store) {
+            Ok((d, id_span)) => {
+                if let Some(first) = seen.get(&d.id) {
+                    let (line, col) = first.line_col();
+                    errs.push(
+                        Diagnostic::error("E011", format!("duplicate rule id `{}`", d.id))
+                            .at(id_span)
+                            .help(format!(
+                                "already used at {}:{line}:{col}; ids must be unique across the rule set",
+                                first.file.path.display()
+                            )),
+                    );
+                } else {
+                    seen.insert(d.id.clone(), id_span);
+                    detections.push(d);
+                }
+            }
+            Err(e) => errs.extend(e),
+        }
+    }
+    if errs.is_empty() {
+        Ok(detections)
+    } else {
+        Err(errs)
+    }
+}
+
+/// Every artifact of the build, in a stable order.
+pub fn compile_all(
+    detections: &[Detection],
+    targets: &[Target],
+    profiles: &Profiles,
+) -> Result<Vec<Artifact>, Vec<Diagnostic>> {
+    let mut out = Vec::new();
+    let mut errs = Vec::new();
+    for &t in targets {
+        match backend::companions(t, profiles) {
+            Ok(a) => out.extend(a),
+            Err(e) => errs.push(e),
+        }
+        for d in detections {
+            match backend::compile(d, t, profiles) {
+                Ok(a) => out.push(a),
+                Err(e) => errs.push(e),
+            }
+        }
+    }
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    if errs.is_empty() {
+        Ok(out)
+    } else {
+        Err(errs)
+    }
+}
+
+/// Writes the artifacts to `out`: into a fresh sibling folder first, then swapped in, so a failure
+/// leaves the previous output exactly as it was.
+pub fn write(out: &Path, artifacts: &[Artifact]) -> Result<(), Diagnostic> {
+    let io = |what: &str, p: &Path, e: std::io::Error| {
+        Diagnostic::error("E040", format!("{what}: {e}")).in_file(p)
+    };
+    if out.exists() {
+        let empty = fs::read_dir(out).map(|mut d| d.next().is_none()).unwrap_or(false);
+        if !out.join(MANIFEST).is_file() && !empty {
+            return Err(Diagnostic::error(
+                "E040",
+                "the output folder exists and was not written by tokenward",
+            )
+            .in_file(out)
+            .help(format!("choose another --out, or empty it (tokenward only replaces folders holding {MANIFEST})")));
+        }
+    }
+    let parent = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    fs::create_dir_all(&parent).map_err(|e| io("cannot create folder", &parent, e))?;
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "dist".into());
+    let staging = parent.join(format!(".{name}.tokenward-new-{}", std::process::id()));
+    let old = parent.join(format!(".{name}.tokenward-old-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&staging);
+    let result = (|| {
+        let mut manifest = String::from("# Files written by tokenward build; the folder is replaced whole on each build.\n");
+        for a in artifacts {
+            let p = staging.join(&a.path);
+            if let Some(dir) = p.parent() {
+                fs::create_dir_all(dir).map_err(|e| io("cannot create folder", dir, e))?;
+            }
+            fs::write(&p, &a.contents).map_err(|e| io("cannot write", &p, e))?;
+            manifest.push_str(&a.path.to_string_lossy().replace('\\', "/"));
+            manifest.push('\n');
+        }
+        fs::write(staging.join(MANIFEST), manifest).map_err(|e| io("cannot write", &staging, e))?;
+        if out.exists() {
+            fs::rename(out, &old).map_err(|e| io("cannot move the previous output aside", out, e))?;
+        }
+        if let Err(e) = fs::rename(&staging, out) {
+            let _ = fs::rename(&old, out);
+            return Err(io("cannot move the new output in place", out, e));
+        }
+        let _ = fs::remove_dir_all(&old);
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = fs::remove_dir_all(&staging);
+    }
+    result
+}

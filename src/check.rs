@@ -1,0 +1,1106 @@
+//! Semantic stage: a rule file's model, its expressions and lists, checked into the IR.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::catalogue::{Field, Type, CATALOGUE};
+use crate::diag::{did_you_mean, Diagnostic, SourceFile, Span};
+use crate::duration::Duration;
+use crate::expr::{self, CmpOp, Event, Expr, Operand};
+use crate::ir::{
+    Cond, Correlation, Detection, FieldRef, List, ListKind, Logic, Schedule, Severity, Signals,
+    Suppression, TextOp, Value,
+};
+use crate::lists::{self, ListStore};
+use crate::model::{self, span_of, RawDetection, ValueMap, S};
+
+/// Sentinel's longest query period; Splunk is given the same bound so both targets agree.
+pub const MAX_LOOKBACK: Duration = Duration::days(14);
+pub const STATUSES: [&str; 4] = ["experimental", "test", "stable", "deprecated"];
+const DEFAULT_EVERY: Duration = Duration::minutes(15);
+const DEFAULT_DELAY: Duration = Duration::minutes(15);
+
+/// Where names in an expression are resolved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scope {
+    /// Bare field names: single-event rules and the issuance/later predicates.
+    Single,
+    /// `first.` and `later.` fields: a correlation's `where` and suppressions.
+    Pair,
+}
+
+/// Loads and checks one rule file. Errors are collected, not stopped at the first.
+/// Returns the detection and the span of its `id` (for duplicate-id errors across files).
+pub fn check_file(path: &Path, store: &mut ListStore) -> Result<(Detection, Span), Vec<Diagnostic>> {
+    let file = model::read_source(path).map_err(|d| vec![d])?;
+    let raw: RawDetection = model::parse_yaml(&file).map_err(|d| vec![d])?;
+    let lists_dir = lists::lists_dir_for(path);
+    let mut cx = Checker {
+        file: Arc::clone(&file),
+        raw: &raw,
+        lists_dir,
+        store,
+        errors: Vec::new(),
+        used_lists: BTreeSet::new(),
+        resolved: Vec::new(),
+    };
+    let detection = cx.detection(path);
+    let id_span = span_of(&file, &raw.id);
+    if cx.errors.is_empty() {
+        detection.map(|d| (d, id_span)).ok_or_else(Vec::new)
+    } else {
+        Err(cx.errors)
+    }
+}
+
+struct Checker<'a> {
+    file: Arc<SourceFile>,
+    raw: &'a RawDetection,
+    lists_dir: Option<PathBuf>,
+    store: &'a mut ListStore,
+    errors: Vec<Diagnostic>,
+    used_lists: BTreeSet<String>,
+    resolved: Vec<List>,
+}
+
+impl Checker<'_> {
+    fn at<T>(&self, s: &S<T>) -> Span {
+        span_of(&self.file, s)
+    }
+
+    fn err(&mut self, d: Diagnostic) {
+        self.errors.push(d);
+    }
+
+    fn detection(&mut self, path: &Path) -> Option<Detection> {
+        let raw = self.raw;
+        self.check_metadata();
+        let severity = Severity::ALL
+            .iter()
+            .find(|(n, _)| *n == raw.severity.value)
+            .map(|(_, s)| *s);
+        if severity.is_none() {
+            let names = Severity::ALL.map(|(n, _)| n);
+            let help = match did_you_mean(&raw.severity.value, names) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => format!("one of: {}", names.join(", ")),
+            };
+            self.err(
+                Diagnostic::error("E012", format!("unknown severity `{}`", raw.severity.value))
+                    .at(self.at(&raw.severity))
+                    .help(help),
+            );
+        }
+        let (every, delay) = self.schedule();
+        let logic = match (&raw.correlation, &raw.single) {
+            (Some(c), None) => self.correlation(c).map(|(c, window)| (Logic::Correlation(c), window)),
+            (None, Some(m)) => {
+                if let Some(sig) = &raw.signals {
+                    self.err(
+                        Diagnostic::error("E016", "`signals` apply only to correlation rules")
+                            .at(self.at(sig))
+                            .help("remove `signals`, or turn `match` into a `correlation`"),
+                    );
+                }
+                let when = self.condition(&m.value.when, Scope::Single);
+                let suppressions = self.suppressions(Scope::Single);
+                when.map(|w| {
+                    let when = if suppressions.is_empty() {
+                        w
+                    } else {
+                        Cond::And {
+                            all: std::iter::once(w)
+                                .chain(suppressions.into_iter().map(|s| Cond::Not {
+                                    cond: Box::new(s.when),
+                                }))
+                                .collect(),
+                        }
+                    };
+                    (Logic::Single { when }, Duration { seconds: 0 })
+                })
+            }
+            (Some(c), Some(_)) => {
+                self.err(
+                    Diagnostic::error("E016", "a rule has either `correlation` or `match`, not both")
+                        .at(self.at(c))
+                        .help("split it into two rules"),
+                );
+                None
+            }
+            (None, None) => {
+                self.err(
+                    Diagnostic::error("E016", "the rule has neither `correlation` nor `match`")
+                        .at(self.at(&raw.id))
+                        .help("add `correlation:` (two events of one session) or `match:` (one event)"),
+                );
+                None
+            }
+        };
+        let (logic, window) = logic?;
+        let lookback = Duration {
+            seconds: window.seconds + every.seconds + delay.seconds,
+        };
+        if lookback > MAX_LOOKBACK {
+            let at = raw
+                .correlation
+                .as_ref()
+                .map(|c| self.at(&c.value.window))
+                .unwrap_or_else(|| self.at(&raw.id));
+            self.err(
+                Diagnostic::error(
+                    "E015",
+                    format!(
+                        "the query would look back {lookback} (window {window} + every {every} + ingestion delay {delay}), beyond the 14-day maximum"
+                    ),
+                )
+                .at(at)
+                .help("shorten the window; Sentinel's query period and this tool stop at 14 days"),
+            );
+        }
+        let severity = severity?;
+        if !self.errors.is_empty() {
+            return None;
+        }
+        let ua_families = if uses_ua_family(&logic) {
+            match self.store.ua_table(self.lists_dir.as_deref()) {
+                Ok(t) => Some(t),
+                Err(errs) => {
+                    self.errors.extend(errs);
+                    return None;
+                }
+            }
+        } else {
+            None
+        };
+        let mut lists = std::mem::take(&mut self.resolved);
+        lists.sort_by(|a, b| a.name.cmp(&b.name));
+        lists.dedup_by(|a, b| a.name == b.name);
+        Some(Detection {
+            id: raw.id.value.clone(),
+            title: raw.title.value.trim().to_string(),
+            description: raw.description.value.trim().to_string(),
+            severity,
+            status: raw.status.value.clone(),
+            author: raw.author.as_ref().map(|a| a.value.clone()),
+            attack: raw.attack.iter().map(|a| a.value.clone()).collect(),
+            controls: raw.controls.iter().map(|c| c.value.clone()).collect(),
+            references: raw.references.iter().map(|r| r.value.clone()).collect(),
+            source: path.display().to_string(),
+            schedule: Schedule {
+                every,
+                ingestion_delay: delay,
+                lookback,
+            },
+            fields: fields_of(&logic),
+            logic,
+            lists,
+            ua_families,
+        })
+    }
+
+    fn check_metadata(&mut self) {
+        let raw = self.raw;
+        if !is_kebab(&raw.id.value) {
+            self.err(
+                Diagnostic::error("E010", format!("rule id `{}` is not kebab-case", raw.id.value))
+                    .at(self.at(&raw.id))
+                    .help("use lower-case words joined by `-`, e.g. aitm-session-replay (at most 64 characters)"),
+            );
+        }
+        for (what, s) in [("title", &raw.title), ("description", &raw.description)] {
+            if s.value.trim().is_empty() {
+                self.err(
+                    Diagnostic::error("E010", format!("the {what} is empty"))
+                        .at(self.at(s))
+                        .help("reviewers and SOC analysts read it: say what the rule detects"),
+                );
+            }
+        }
+        if raw.title.value.contains('\n') {
+            self.err(
+                Diagnostic::error("E010", "the title spans several lines")
+                    .at(self.at(&raw.title))
+                    .help("keep the title to one line; put detail in `description`"),
+            );
+        }
+        if !STATUSES.contains(&raw.status.value.as_str()) {
+            let help = match did_you_mean(&raw.status.value, STATUSES) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => format!("one of: {}", STATUSES.join(", ")),
+            };
+            self.err(
+                Diagnostic::error("E012", format!("unknown status `{}`", raw.status.value))
+                    .at(self.at(&raw.status))
+                    .help(help),
+            );
+        }
+        for t in &raw.attack {
+            if !is_attack_id(&t.value) {
+                self.err(
+                    Diagnostic::error("E013", format!("`{}` is not an ATT&CK technique id", t.value))
+                        .at(self.at(t))
+                        .help("write techniques as T1550 or sub-techniques as T1550.004"),
+                );
+            }
+        }
+        for c in &raw.controls {
+            if !is_control_id(&c.value) {
+                self.err(
+                    Diagnostic::error("E013", format!("`{}` is not a NIST 800-53 control id", c.value))
+                        .at(self.at(c))
+                        .help("write controls as SC-23, or enhancements as AC-2(12)"),
+                );
+            }
+        }
+        for (name, l) in &raw.lists {
+            if Field::by_name(name).is_some() {
+                self.err(
+                    Diagnostic::error("E024", format!("list `{name}` has the name of a field"))
+                        .at(self.at(l))
+                        .help("rename the list, e.g. with a plural: `known_asns`"),
+                );
+            }
+        }
+    }
+
+    fn duration(&mut self, s: &S<String>) -> Option<Duration> {
+        match Duration::parse(&s.value) {
+            Ok(d) => Some(d),
+            Err(why) => {
+                self.err(
+                    Diagnostic::error("E014", format!("bad duration: {why}"))
+                        .at(self.at(s))
+                        .help("write a number and a unit: 90s, 60m, 2h, 1d"),
+                );
+                None
+            }
+        }
+    }
+
+    fn schedule(&mut self) -> (Duration, Duration) {
+        let Some(s) = &self.raw.schedule else {
+            return (DEFAULT_EVERY, DEFAULT_DELAY);
+        };
+        let every = match &s.value.every {
+            Some(e) => match self.duration(e) {
+                Some(d) if d < Duration::minutes(5) || d > Duration::days(14) => {
+                    self.err(
+                        Diagnostic::error("E015", format!("`every: {d}` is outside 5m..14d"))
+                            .at(self.at(e))
+                            .help("Sentinel runs scheduled rules every 5 minutes to 14 days"),
+                    );
+                    DEFAULT_EVERY
+                }
+                Some(d) => d,
+                None => DEFAULT_EVERY,
+            },
+            None => DEFAULT_EVERY,
+        };
+        let delay = match &s.value.ingestion_delay {
+            Some(e) => self.duration(e).unwrap_or(DEFAULT_DELAY),
+            None => DEFAULT_DELAY,
+        };
+        (every, delay)
+    }
+
+    fn correlation(
+        &mut self,
+        c: &S<model::RawCorrelation>,
+    ) -> Option<(Correlation, Duration)> {
+        let raw = &c.value;
+        let key = match &raw.key {
+            None => Some(Field::SessionId),
+            Some(k) => match Field::by_name(&k.value) {
+                Some(f) if f.ty() == Type::String => Some(f),
+                Some(_) => {
+                    self.err(
+                        Diagnostic::error("E017", format!("`{}` cannot key a correlation", k.value))
+                            .at(self.at(k))
+                            .help("the key must be a string field; use session_id"),
+                    );
+                    None
+                }
+                None => {
+                    let help = field_hint(&k.value);
+                    self.err(
+                        Diagnostic::error("E021", format!("unknown field `{}`", k.value))
+                            .at(self.at(k))
+                            .help(help),
+                    );
+                    None
+                }
+            },
+        };
+        let window = self.duration(&raw.window);
+        if window == Some(Duration { seconds: 0 }) {
+            self.err(
+                Diagnostic::error("E015", "the window is zero")
+                    .at(self.at(&raw.window))
+                    .help("the later event must fall within a positive window, e.g. 60m"),
+            );
+        }
+        let issuance = self.condition(&raw.issuance.value.when, Scope::Single);
+        let later = self.condition(&raw.later.value.when, Scope::Single);
+        let pair = raw.pair.as_ref().map(|p| self.condition(p, Scope::Pair));
+        let signals = self.signals();
+        let suppressions = self.suppressions(Scope::Pair);
+        let pair = match pair {
+            Some(Some(p)) => Some(p),
+            Some(None) => return None,
+            None => None,
+        };
+        let signals = signals?;
+        if signals.enabled() == 0 && pair.is_none() {
+            self.err(
+                Diagnostic::error(
+                    "E017",
+                    "the correlation has no signals and no `where`: it would fire on every session",
+                )
+                .at(self.at(c))
+                .help("enable signals (user_agent, asn, device) or add a `where:` over first./later. fields"),
+            );
+            return None;
+        }
+        let window = window?;
+        let mut first_fields = BTreeSet::from([Field::Time]);
+        let mut later_fields = BTreeSet::from([Field::Time, Field::User]);
+        if signals.user_agent {
+            first_fields.insert(Field::UaFamily);
+            later_fields.insert(Field::UaFamily);
+        }
+        if signals.asn {
+            first_fields.insert(Field::Asn);
+            later_fields.insert(Field::Asn);
+        }
+        if signals.device {
+            first_fields.insert(Field::DeviceId);
+            later_fields.insert(Field::DeviceId);
+        }
+        if !signals.risk_events.is_empty() {
+            first_fields.insert(Field::RiskEvents);
+            later_fields.insert(Field::RiskEvents);
+        }
+        // Context an analyst needs in the alert.
+        later_fields.extend([Field::Ip, Field::AppId]);
+        first_fields.insert(Field::Ip);
+        let mut refs = Vec::new();
+        for s in &suppressions {
+            s.when.fields(&mut refs);
+        }
+        if let Some(p) = &pair {
+            p.fields(&mut refs);
+        }
+        for r in refs {
+            match r.event {
+                Some(Event::First) => first_fields.insert(r.field),
+                _ => later_fields.insert(r.field),
+            };
+        }
+        Some((
+            Correlation {
+                key: key?,
+                window,
+                issuance: issuance?,
+                later: later?,
+                pair,
+                signals,
+                suppressions,
+                first_fields: first_fields.into_iter().collect(),
+                later_fields: later_fields.into_iter().collect(),
+            },
+            window,
+        ))
+    }
+
+    fn signals(&mut self) -> Option<Signals> {
+        let Some(s) = &self.raw.signals else {
+            return Some(Signals {
+                user_agent: false,
+                asn: false,
+                device: false,
+                min_disagreements: 0,
+                asn_categories: Vec::new(),
+                require_asn_category: false,
+                risk_events: Vec::new(),
+            });
+        };
+        let raw = &s.value;
+        let flag = |f: &Option<S<bool>>| f.as_ref().is_some_and(|b| b.value);
+        let mut signals = Signals {
+            user_agent: flag(&raw.user_agent),
+            asn: flag(&raw.asn),
+            device: flag(&raw.device),
+            min_disagreements: 0,
+            asn_categories: Vec::new(),
+            require_asn_category: flag(&raw.require_asn_category),
+            risk_events: Vec::new(),
+        };
+        let enabled = signals.enabled();
+        signals.min_disagreements = match &raw.min_disagreements {
+            None => enabled.min(2) as u8,
+            Some(m) if m.value >= 1 && (m.value as usize) <= enabled => m.value as u8,
+            Some(m) => {
+                self.err(
+                    Diagnostic::error(
+                        "E017",
+                        format!("min_disagreements is {}, but {enabled} signal(s) are enabled", m.value),
+                    )
+                    .at(self.at(m))
+                    .help("set it between 1 and the number of enabled signals (user_agent, asn, device)"),
+                );
+                return None;
+            }
+        };
+        for cat in &raw.asn_categories {
+            match self.list(&cat.value, self.at(cat)) {
+                Some(l) if l.kind == ListKind::Asn => signals.asn_categories.push(l.name.clone()),
+                Some(l) => {
+                    let kind = l.kind;
+                    self.err(
+                        Diagnostic::error(
+                            "E022",
+                            format!("asn_categories needs ASN lists; `{}` is a {kind:?} list", cat.value),
+                        )
+                        .at(self.at(cat))
+                        .help("name lists of kind: asn"),
+                    );
+                }
+                None => {}
+            }
+        }
+        if !raw.asn_categories.is_empty() && !signals.asn {
+            self.err(
+                Diagnostic::error("E017", "asn_categories without the asn signal")
+                    .at(self.at(&raw.asn_categories[0]))
+                    .help("set `asn: true`, or drop asn_categories"),
+            );
+        }
+        if signals.require_asn_category && signals.asn_categories.is_empty() {
+            if let Some(r) = &raw.require_asn_category {
+                self.err(
+                    Diagnostic::error("E017", "require_asn_category without asn_categories")
+                        .at(self.at(r))
+                        .help("name the ASN category lists under asn_categories"),
+                );
+            }
+        }
+        for r in &raw.risk_events {
+            let ok = !r.value.is_empty() && r.value.chars().all(|c| c.is_ascii_alphanumeric());
+            if !ok {
+                self.err(
+                    Diagnostic::error("E017", format!("`{}` is not a risk event type", r.value))
+                        .at(self.at(r))
+                        .help("risk event types are camelCase words, e.g. anomalousToken, tokenIssuerAnomaly"),
+                );
+            }
+            signals.risk_events.push(r.value.clone());
+        }
+        signals.risk_events.sort();
+        signals.risk_events.dedup();
+        Some(signals)
+    }
+
+    fn suppressions(&mut self, scope: Scope) -> Vec<Suppression> {
+        let mut out = Vec::new();
+        let mut names = BTreeSet::new();
+        for s in &self.raw.suppressions {
+            let name = &s.value.name;
+            if !is_kebab(&name.value) {
+                self.err(
+                    Diagnostic::error("E016", format!("suppression name `{}` is not kebab-case", name.value))
+                        .at(self.at(name))
+                        .help("name it like corporate-egress"),
+                );
+            }
+            if !names.insert(name.value.clone()) {
+                self.err(
+                    Diagnostic::error("E016", format!("two suppressions are named `{}`", name.value))
+                        .at(self.at(name))
+                        .help("give each suppression its own name"),
+                );
+            }
+            if let Some(when) = self.condition(&s.value.when, scope) {
+                out.push(Suppression {
+                    name: name.value.clone(),
+                    description: s.value.description.as_ref().map(|d| d.value.trim().to_string()),
+                    when,
+                });
+            }
+        }
+        out
+    }
+
+    fn list(&mut self, name: &str, at: Span) -> Option<List> {
+        if let Some(l) = self.resolved.iter().find(|l| l.name == name) {
+            return Some(l.clone());
+        }
+        let local = self.raw.lists.get(name);
+        let shared = self
+            .lists_dir
+            .clone()
+            .and_then(|dir| self.store.get(&dir, name));
+        let result = match (local, shared) {
+            (Some(l), Some(_)) => {
+                self.err(
+                    Diagnostic::error("E024", format!("list `{name}` is defined in the rule and in lists/"))
+                        .at(self.at(l))
+                        .help("rename the rule's list, or delete it and use the shared one"),
+                );
+                return None;
+            }
+            (Some(l), None) => lists::validate_list(&self.file, name, l, &self.file.path.display().to_string()),
+            (None, Some(r)) => r,
+            (None, None) => {
+                let mut candidates: Vec<String> = self.raw.lists.keys().cloned().collect();
+                if let Some(dir) = &self.lists_dir {
+                    candidates.extend(ListStore::names(dir));
+                }
+                let help = match did_you_mean(name, candidates.iter().map(String::as_str)) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => "define it under `lists:` in the rule, or as lists/<name>.yaml".into(),
+                };
+                self.err(Diagnostic::error("E023", format!("unknown list `{name}`")).at(at).help(help));
+                return None;
+            }
+        };
+        match result {
+            Ok(l) => {
+                self.used_lists.insert(name.to_string());
+                self.resolved.push(l.clone());
+                Some(l)
+            }
+            Err(errs) => {
+                // Report a shared list's errors once, however many rules use it.
+                if !self.used_lists.contains(name) {
+                    self.errors.extend(errs);
+                    self.used_lists.insert(name.to_string());
+                }
+                None
+            }
+        }
+    }
+
+    fn condition(&mut self, text: &S<String>, scope: Scope) -> Option<Cond> {
+        let map = ValueMap::new(&self.file, text);
+        match expr::parse(&text.value) {
+            Ok(e) => self.cond(&e, scope, &map),
+            Err(e) => {
+                self.err(
+                    Diagnostic::error("E020", format!("syntax error in condition: {}", e.message))
+                        .at(map.span(e.span))
+                        .help("conditions look like: later.asn in hosting_asns and not (later.ip in_cidr corp_egress_cidrs)"),
+                );
+                None
+            }
+        }
+    }
+
+    fn cond(&mut self, e: &Expr, scope: Scope, map: &ValueMap) -> Option<Cond> {
+        match e {
+            Expr::And(l, r) => {
+                let (l, r) = (self.cond(l, scope, map), self.cond(r, scope, map));
+                Some(flatten_and(l?, r?))
+            }
+            Expr::Or(l, r) => {
+                let (l, r) = (self.cond(l, scope, map), self.cond(r, scope, map));
+                Some(flatten_or(l?, r?))
+            }
+            Expr::Not(inner, _) => Some(negate(self.cond(inner, scope, map)?)),
+            Expr::Truthy(op) => {
+                let f = self.field_operand(op, scope, map)?;
+                if f.field.ty() == Type::Bool {
+                    Some(Cond::IsTrue { field: f })
+                } else {
+                    self.err(
+                        Diagnostic::error(
+                            "E022",
+                            format!("`{}` is a {}, not a condition", f.field.name(), f.field.ty().describe()),
+                        )
+                        .at(map.span(op.span()))
+                        .help("compare it with a value, e.g. field == \"x\""),
+                    );
+                    None
+                }
+            }
+            Expr::Compare {
+                left,
+                op,
+                right,
+                span,
+            } => self.compare(left, *op, right, span.clone(), scope, map),
+        }
+    }
+
+    fn compare(
+        &mut self,
+        left: &Operand,
+        op: CmpOp,
+        right: &Operand,
+        span: std::ops::Range<usize>,
+        scope: Scope,
+        map: &ValueMap,
+    ) -> Option<Cond> {
+        if !matches!(left, Operand::Reference { .. }) {
+            self.err(
+                Diagnostic::error("E022", "the left side of a comparison must be a field")
+                    .at(map.span(left.span()))
+                    .help("write the field first: later.asn in hosting_asns"),
+            );
+            return None;
+        }
+        let field = self.field_operand(left, scope, map)?;
+        let ty = field.field.ty();
+        let mismatch = |me: &mut Self, what: String, help: &str| {
+            me.err(
+                Diagnostic::error("E022", what)
+                    .at(map.span(span.clone()))
+                    .help(help.to_string()),
+            );
+            None
+        };
+        let fname = describe_ref(field);
+        match op {
+            CmpOp::Eq | CmpOp::Ne => {
+                let positive = if let Operand::Reference { .. } = right {
+                    let other = if self.is_list_name(right, scope) {
+                        return mismatch(
+                            self,
+                            format!("`{}` compares a field with a list", op.symbol()),
+                            "use `in` (or `!in`) to test membership in a list",
+                        );
+                    } else {
+                        self.field_operand(right, scope, map)?
+                    };
+                    if other.field.ty() != ty || ty == Type::StringList || ty == Type::Datetime {
+                        return mismatch(
+                            self,
+                            format!(
+                                "cannot compare `{fname}` ({}) with `{}` ({})",
+                                ty.describe(),
+                                describe_ref(other),
+                                other.field.ty().describe()
+                            ),
+                            "compare fields of the same scalar type",
+                        );
+                    }
+                    Cond::FieldEq {
+                        left: field,
+                        right: other,
+                    }
+                } else {
+                    let value = self.literal_for(ty, right, map, &fname, op)?;
+                    Cond::Eq { field, value }
+                };
+                Some(if op == CmpOp::Ne { negate(positive) } else { positive })
+            }
+            CmpOp::In | CmpOp::NotIn => {
+                let positive = match right {
+                    Operand::List(items, _) => {
+                        if items.is_empty() {
+                            return mismatch(self, "the list is empty".into(), "an empty list matches nothing");
+                        }
+                        let mut values = Vec::new();
+                        for item in items {
+                            values.push(self.literal_for(ty, item, map, &fname, op)?);
+                        }
+                        Cond::InValues { field, values }
+                    }
+                    Operand::Reference { event: None, name, .. } if !is_field_name(name) => {
+                        let list = self.list(name, map.span(right.span()))?;
+                        let fits = matches!(
+                            (list.kind, ty),
+                            (ListKind::Asn, Type::Int)
+                                | (ListKind::AppId | ListKind::String, Type::String | Type::StringList | Type::Ip)
+                        );
+                        if !fits {
+                            let help = if list.kind == ListKind::Cidr {
+                                "test CIDR lists with in_cidr"
+                            } else {
+                                "ASN lists go with asn; app id and string lists with string fields"
+                            };
+                            return mismatch(
+                                self,
+                                format!(
+                                    "`{fname}` ({}) cannot be looked up in `{name}` (a list of kind {})",
+                                    ty.describe(),
+                                    kind_name(list.kind)
+                                ),
+                                help,
+                            );
+                        }
+                        Cond::InList {
+                            field,
+                            list: list.name,
+                        }
+                    }
+                    _ => {
+                        return mismatch(
+                            self,
+                            format!("`{}` needs a list on the right", op.symbol()),
+                            "name a list, or write one inline: [\"a\", \"b\"]",
+                        )
+                    }
+                };
+                Some(if op == CmpOp::NotIn { negate(positive) } else { positive })
+            }
+            CmpOp::InCidr => {
+                if ty != Type::Ip {
+                    return mismatch(
+                        self,
+                        format!("in_cidr needs an IP field; `{fname}` is a {}", ty.describe()),
+                        "use in_cidr with ip (first.ip, later.ip)",
+                    );
+                }
+                match right {
+                    Operand::Cidr(..) | Operand::Str(..) | Operand::List(..) => {
+                        let items: Vec<&Operand> = match right {
+                            Operand::List(items, _) => items.iter().collect(),
+                            one => vec![one],
+                        };
+                        let mut cidrs = Vec::new();
+                        for item in items {
+                            let text = match item {
+                                Operand::Cidr(s, _) | Operand::Str(s, _) => s,
+                                other => {
+                                    return mismatch(
+                                        self,
+                                        format!("in_cidr needs CIDRs; found {}", operand_kind(other)),
+                                        "write CIDRs like 192.0.2.0/24",
+                                    )
+                                }
+                            };
+                            match lists::parse_cidr(text) {
+                                Ok(c) => cidrs.push(c),
+                                Err((msg, help)) => {
+                                    self.err(Diagnostic::error("E022", msg).at(map.span(item.span())).help(help));
+                                    return None;
+                                }
+                            }
+                        }
+                        Some(Cond::InCidrs { field, cidrs })
+                    }
+                    Operand::Reference { event: None, name, .. } if !is_field_name(name) => {
+                        let list = self.list(name, map.span(right.span()))?;
+                        if list.kind != ListKind::Cidr {
+                            return mismatch(
+                                self,
+                                format!("`{name}` is a list of kind {}, not cidr", kind_name(list.kind)),
+                                "in_cidr needs a cidr list",
+                            );
+                        }
+                        Some(Cond::InCidrList {
+                            field,
+                            list: list.name,
+                        })
+                    }
+                    other => mismatch(
+                        self,
+                        format!("in_cidr needs CIDRs or a cidr list; found {}", operand_kind(other)),
+                        "write later.ip in_cidr corp_egress_cidrs",
+                    ),
+                }
+            }
+            CmpOp::Contains | CmpOp::StartsWith | CmpOp::EndsWith => {
+                if !matches!(ty, Type::String | Type::Ip) {
+                    let help = match ty {
+                        Type::StringList => "list fields are tested with == or in (any value matches)",
+                        Type::Int => "compare integers with == or in",
+                        _ => "use == or in",
+                    };
+                    return mismatch(
+                        self,
+                        format!("`{}` needs a string field; `{fname}` is a {}", op.symbol(), ty.describe()),
+                        help,
+                    );
+                }
+                let Operand::Str(value, _) = right else {
+                    return mismatch(
+                        self,
+                        format!("`{}` needs a string on the right; found {}", op.symbol(), operand_kind(right)),
+                        "quote the text: later.user_agent contains \"python\"",
+                    );
+                };
+                if value.is_empty() {
+                    return mismatch(self, "the text to look for is empty".into(), "an empty string matches everything");
+                }
+                let test = match op {
+                    CmpOp::Contains => TextOp::Contains,
+                    CmpOp::StartsWith => TextOp::StartsWith,
+                    _ => TextOp::EndsWith,
+                };
+                Some(Cond::Text {
+                    field,
+                    test,
+                    value: value.clone(),
+                })
+            }
+        }
+    }
+
+    fn is_list_name(&self, op: &Operand, _scope: Scope) -> bool {
+        matches!(op, Operand::Reference { event: None, name, .. } if !is_field_name(name)
+            && (self.raw.lists.contains_key(name)
+                || self.lists_dir.as_ref().is_some_and(|d| d.join(format!("{name}.yaml")).is_file())))
+    }
+
+    fn field_operand(&mut self, op: &Operand, scope: Scope, map: &ValueMap) -> Option<FieldRef> {
+        let Operand::Reference {
+            event,
+            name,
+            span,
+            name_span,
+        } = op
+        else {
+            self.err(
+                Diagnostic::error("E022", format!("expected a field, found {}", operand_kind(op)))
+                    .at(map.span(op.span()))
+                    .help("name a field from the catalogue, e.g. later.asn"),
+            );
+            return None;
+        };
+        let event = match (event.as_deref(), scope) {
+            (None, Scope::Single) => None,
+            (Some("first"), Scope::Pair) => Some(Event::First),
+            (Some("later"), Scope::Pair) => Some(Event::Later),
+            (None, Scope::Pair) => {
+                let known = Field::by_name(name).is_some();
+                let (msg, help) = if known {
+                    (
+                        format!("`{name}` needs `first.` or `later.` here"),
+                        format!("say which event: later.{name} (the replay) or first.{name} (the issuance)"),
+                    )
+                } else {
+                    (format!("unknown field `{name}`"), field_hint(name))
+                };
+                self.err(Diagnostic::error("E026", msg).at(map.span(span.clone())).help(help));
+                return None;
+            }
+            (Some(ev @ ("first" | "later")), Scope::Single) => {
+                self.err(
+                    Diagnostic::error("E026", format!("`{ev}.` has no meaning in a single-event condition"))
+                        .at(map.span(span.clone()))
+                        .help(format!("write the field alone: {name}")),
+                );
+                return None;
+            }
+            (Some(other), _) => {
+                self.err(
+                    Diagnostic::error("E026", format!("unknown event `{other}`"))
+                        .at(map.span(span.start..span.start + other.len()))
+                        .help("fields are qualified with first. (issuance) or later. (the later sign-in)"),
+                );
+                return None;
+            }
+        };
+        match Field::by_name(name) {
+            Some(field) => Some(FieldRef { event, field }),
+            None => {
+                let (msg, code) = if event.is_none() && self.is_list_name(op, scope) {
+                    (format!("`{name}` is a list, not a field"), "E022")
+                } else {
+                    (format!("unknown field `{name}`"), "E021")
+                };
+                self.err(Diagnostic::error(code, msg).at(map.span(name_span.clone())).help(field_hint(name)));
+                None
+            }
+        }
+    }
+
+    fn literal_for(
+        &mut self,
+        ty: Type,
+        op: &Operand,
+        map: &ValueMap,
+        fname: &str,
+        cmp: CmpOp,
+    ) -> Option<Value> {
+        let value = match (ty, op) {
+            (Type::String | Type::StringList | Type::Ip, Operand::Str(s, _)) => Some(Value::Str(s.clone())),
+            (Type::Int, Operand::Int(i, _)) => Some(Value::Int(*i)),
+            (Type::Bool, Operand::Bool(b, _)) => Some(Value::Bool(*b)),
+            _ => None,
+        };
+        if value.is_none() {
+            let help = match (ty, op) {
+                (Type::String | Type::StringList, Operand::Int(i, _)) => {
+                    format!("`{fname}` holds strings: quote the value, \"{i}\"")
+                }
+                (Type::Int, Operand::Str(s, _)) if s.parse::<i64>().is_ok() => {
+                    format!("`{fname}` is an integer: drop the quotes, {s}")
+                }
+                (Type::Datetime, _) => "time is not compared in conditions; the window handles time".into(),
+                _ => format!("`{fname}` takes a {} value", ty.describe()),
+            };
+            self.err(
+                Diagnostic::error(
+                    "E022",
+                    format!(
+                        "type mismatch: `{fname}` ({}) {} {}",
+                        ty.describe(),
+                        cmp.symbol(),
+                        operand_kind(op)
+                    ),
+                )
+                .at(map.span(op.span()))
+                .help(help),
+            );
+        }
+        value
+    }
+}
+
+fn flatten_and(l: Cond, r: Cond) -> Cond {
+    let mut all = Vec::new();
+    for c in [l, r] {
+        match c {
+            Cond::And { all: inner } => all.extend(inner),
+            other => all.push(other),
+        }
+    }
+    Cond::And { all }
+}
+
+fn flatten_or(l: Cond, r: Cond) -> Cond {
+    let mut any = Vec::new();
+    for c in [l, r] {
+        match c {
+            Cond::Or { any: inner } => any.extend(inner),
+            other => any.push(other),
+        }
+    }
+    Cond::Or { any }
+}
+
+fn negate(c: Cond) -> Cond {
+    match c {
+        Cond::Not { cond } => *cond,
+        other => Cond::Not {
+            cond: Box::new(other),
+        },
+    }
+}
+
+fn describe_ref(f: FieldRef) -> String {
+    match f.event {
+        Some(Event::First) => format!("first.{}", f.field.name()),
+        Some(Event::Later) => format!("later.{}", f.field.name()),
+        None => f.field.name().to_string(),
+    }
+}
+
+fn operand_kind(op: &Operand) -> String {
+    match op {
+        Operand::Reference { name, .. } => format!("`{name}`"),
+        Operand::Str(..) => "a string".into(),
+        Operand::Int(..) => "an integer".into(),
+        Operand::Bool(..) => "a boolean".into(),
+        Operand::Duration(..) => "a duration".into(),
+        Operand::Cidr(..) => "a CIDR".into(),
+        Operand::List(..) => "a list".into(),
+    }
+}
+
+fn kind_name(k: ListKind) -> &'static str {
+    ListKind::ALL
+        .iter()
+        .find(|(_, x)| *x == k)
+        .map_or("?", |(n, _)| n)
+}
+
+fn is_field_name(name: &str) -> bool {
+    Field::by_name(name).is_some()
+}
+
+fn field_hint(name: &str) -> String {
+    match did_you_mean(name, CATALOGUE.iter().map(|i| i.name)) {
+        Some(s) => format!("did you mean `{s}`?"),
+        None => "see the field catalogue in docs/rule-format.md".into(),
+    }
+}
+
+fn uses_ua_family(logic: &Logic) -> bool {
+    fields_of(logic).contains(&Field::UaFamily)
+}
+
+/// Every canonical field the logic reads (the key and `time` included for correlations).
+fn fields_of(logic: &Logic) -> Vec<Field> {
+    let mut refs = Vec::new();
+    let mut set = BTreeSet::new();
+    match logic {
+        Logic::Single { when } => {
+            when.fields(&mut refs);
+            // Context an analyst needs in the alert.
+            set.extend([Field::Time, Field::SessionId, Field::User, Field::Ip, Field::AppId]);
+        }
+        Logic::Correlation(c) => {
+            c.issuance.fields(&mut refs);
+            c.later.fields(&mut refs);
+            set.insert(c.key);
+            set.extend(c.first_fields.iter().copied());
+            set.extend(c.later_fields.iter().copied());
+        }
+    }
+    set.extend(refs.into_iter().map(|r| r.field));
+    if set.contains(&Field::UaFamily) {
+        set.insert(Field::UserAgent);
+    }
+    set.into_iter().collect()
+}
+
+pub fn is_kebab(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 64
+        && s.split('-').all(|w| {
+            !w.is_empty() && w.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        })
+}
+
+fn is_attack_id(s: &str) -> bool {
+    let b = s.as_bytes();
+    let digits = |r: &[u8]| r.iter().all(u8::is_ascii_digit);
+    match b.len() {
+        5 => b[0] == b'T' && digits(&b[1..]),
+        9 => b[0] == b'T' && digits(&b[1..5]) && b[5] == b'.' && digits(&b[6..]),
+        _ => false,
+    }
+}
+
+fn is_control_id(s: &str) -> bool {
+    let (base, enh) = match s.split_once('(') {
+        Some((b, rest)) => match rest.strip_suffix(')') {
+            Some(e) => (b, Some(e)),
+            None => return false,
+        },
+        None => (s, None),
+    };
+    let Some((family, num)) = base.split_once('-') else {
+        return false;
+    };
+    family.len() == 2
+        && family.chars().all(|c| c.is_ascii_uppercase())
+        && !num.is_empty()
+        && num.len() <= 2
+        && num.chars().all(|c| c.is_ascii_digit())
+        && enh.is_none_or(|e| !e.is_empty() && e.len() <= 2 && e.chars().all(|c| c.is_ascii_digit()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids() {
+        assert!(is_kebab("aitm-session-replay"));
+        assert!(!is_kebab("AiTM"));
+        assert!(!is_kebab("a--b"));
+        assert!(is_attack_id("T1550.004"));
+        assert!(is_attack_id("T1557"));
+        assert!(!is_attack_id("T155"));
+        assert!(is_control_id("AC-2(12)"));
+        assert!(is_control_id("SC-23"));
+        assert!(is_control_id("IA-2(1)"));
+        assert!(!is_control_id("sc-23"));
+        assert!(!is_control_id("AC-2(12"));
+    }
+}

@@ -1,0 +1,262 @@
+//! The target-neutral IR: what the compiler understood of a detection, before any template runs.
+//! It derives `Serialize` so `tokenward build --emit ir` can dump it and tests can snapshot it.
+
+use serde::Serialize;
+
+use crate::catalogue::Field;
+use crate::duration::Duration;
+use crate::expr::Event;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Informational,
+    Low,
+    Medium,
+    High,
+}
+
+impl Severity {
+    pub const ALL: [(&'static str, Severity); 4] = [
+        ("informational", Severity::Informational),
+        ("low", Severity::Low),
+        ("medium", Severity::Medium),
+        ("high", Severity::High),
+    ];
+
+    pub fn name(self) -> &'static str {
+        Self::ALL
+            .iter()
+            .find(|(_, s)| *s == self)
+            .map_or("medium", |(n, _)| n)
+    }
+
+    /// One step up, for escalations; `high` stays `high`.
+    pub fn raised(self) -> Severity {
+        match self {
+            Severity::Informational => Severity::Low,
+            Severity::Low => Severity::Medium,
+            Severity::Medium | Severity::High => Severity::High,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Detection {
+    pub id: String,
+    pub title: String,
+    pub description: String,
+    pub severity: Severity,
+    pub status: String,
+    pub author: Option<String>,
+    pub attack: Vec<String>,
+    pub controls: Vec<String>,
+    pub references: Vec<String>,
+    /// The source file, relative as given on the command line.
+    pub source: String,
+    pub schedule: Schedule,
+    pub logic: Logic,
+    /// Every list the logic references, sorted by name.
+    pub lists: Vec<List>,
+    /// Present when `ua_family` is used anywhere (signals included).
+    pub ua_families: Option<UaTable>,
+    /// Every canonical field the compiled query reads, sorted.
+    pub fields: Vec<Field>,
+}
+
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Schedule {
+    /// How often the query runs.
+    pub every: Duration,
+    /// How late sign-in events may arrive.
+    pub ingestion_delay: Duration,
+    /// How far back the query reads: window + every + ingestion delay (single-event: every + delay).
+    pub lookback: Duration,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Logic {
+    /// One event at a time.
+    Single { when: Cond },
+    /// Two events of one session: an issuance and a later event within the window.
+    Correlation(Correlation),
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Correlation {
+    pub key: Field,
+    pub window: Duration,
+    pub issuance: Cond,
+    pub later: Cond,
+    pub pair: Option<Cond>,
+    pub signals: Signals,
+    pub suppressions: Vec<Suppression>,
+    /// Fields each side must carry through the aggregation (always includes `time`).
+    pub first_fields: Vec<Field>,
+    pub later_fields: Vec<Field>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Signals {
+    pub user_agent: bool,
+    pub asn: bool,
+    pub device: bool,
+    /// How many of the enabled signals must disagree.
+    pub min_disagreements: u8,
+    /// ASN lists that label the later ASN's category and raise severity.
+    pub asn_categories: Vec<String>,
+    /// When true an ASN change counts only if the later ASN is in a category.
+    pub require_asn_category: bool,
+    /// Identity Protection risk events that raise severity when either event carries one.
+    pub risk_events: Vec<String>,
+}
+
+impl Signals {
+    pub fn enabled(&self) -> usize {
+        usize::from(self.user_agent) + usize::from(self.asn) + usize::from(self.device)
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Suppression {
+    pub name: String,
+    pub description: Option<String>,
+    pub when: Cond,
+}
+
+/// A field of one event; `event` is `None` in single-event logic and issuance/later predicates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct FieldRef {
+    pub event: Option<Event>,
+    pub field: Field,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Value {
+    Str(String),
+    Int(i64),
+    Bool(bool),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TextOp {
+    Contains,
+    StartsWith,
+    EndsWith,
+}
+
+/// A typed, resolved condition. Negations (`!=`, `!in`) are `Not` of the positive test, so a missing
+/// value makes `==`/`in` false and `!=`/`!in` true in every target.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum Cond {
+    And { all: Vec<Cond> },
+    Or { any: Vec<Cond> },
+    Not { cond: Box<Cond> },
+    /// A boolean field is true.
+    IsTrue { field: FieldRef },
+    /// Field equals a literal (for list fields: any value equals it).
+    Eq { field: FieldRef, value: Value },
+    /// Two fields are equal (both present and equal).
+    FieldEq { left: FieldRef, right: FieldRef },
+    /// Field is one of the literal values (list fields: any value is).
+    InValues { field: FieldRef, values: Vec<Value> },
+    /// Field is in a named list (inline or external).
+    InList { field: FieldRef, list: String },
+    /// IP field falls in one of the CIDRs of a named list.
+    InCidrList { field: FieldRef, list: String },
+    /// IP field falls in one of the literal CIDRs.
+    InCidrs { field: FieldRef, cidrs: Vec<String> },
+    /// Case-insensitive substring / prefix / suffix test.
+    Text { field: FieldRef, test: TextOp, value: String },
+}
+
+impl Cond {
+    /// Every field reference in the condition, in order of appearance.
+    pub fn fields(&self, out: &mut Vec<FieldRef>) {
+        match self {
+            Cond::And { all: v } | Cond::Or { any: v } => v.iter().for_each(|c| c.fields(out)),
+            Cond::Not { cond } => cond.fields(out),
+            Cond::FieldEq { left, right } => {
+                out.push(*left);
+                out.push(*right);
+            }
+            Cond::IsTrue { field }
+            | Cond::Eq { field, .. }
+            | Cond::InValues { field, .. }
+            | Cond::InList { field, .. }
+            | Cond::InCidrList { field, .. }
+            | Cond::InCidrs { field, .. }
+            | Cond::Text { field, .. } => out.push(*field),
+        }
+    }
+
+    /// Every named list the condition reads.
+    pub fn lists(&self, out: &mut Vec<String>) {
+        match self {
+            Cond::And { all: v } | Cond::Or { any: v } => v.iter().for_each(|c| c.lists(out)),
+            Cond::Not { cond } => cond.lists(out),
+            Cond::InList { list, .. } | Cond::InCidrList { list, .. } => out.push(list.clone()),
+            _ => {}
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ListKind {
+    Asn,
+    Cidr,
+    AppId,
+    String,
+}
+
+impl ListKind {
+    pub const ALL: [(&'static str, ListKind); 4] = [
+        ("asn", ListKind::Asn),
+        ("cidr", ListKind::Cidr),
+        ("app_id", ListKind::AppId),
+        ("string", ListKind::String),
+    ];
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct List {
+    /// The name rules use; also the base of the SIEM object names.
+    pub name: String,
+    pub kind: ListKind,
+    pub description: Option<String>,
+    pub sources: Vec<String>,
+    /// Where it was defined (a list file, or the rule).
+    pub origin: String,
+    /// Inline values, sorted and de-duplicated; strings for every kind but `asn`.
+    pub values: Vec<Value>,
+    pub external: Option<External>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct External {
+    /// Sentinel watchlist alias, read with `_GetWatchlist()` (its `SearchKey` column).
+    pub watchlist: String,
+    /// Splunk lookup name (a lookup definition in transforms.conf).
+    pub lookup: String,
+    /// Column of the lookup holding the values.
+    pub lookup_field: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct UaTable {
+    pub default: String,
+    pub families: Vec<UaFamily>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct UaFamily {
+    pub name: String,
+    pub scripted: bool,
+    /// Case-insensitive substrings; the first family with a match wins.
+    pub match_any: Vec<String>,
+}

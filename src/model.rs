@@ -1,0 +1,378 @@
+//! Rule files and list files as written (YAML read with serde-saphyr, every value keeping its location).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+
+use crate::diag::{did_you_mean, Diagnostic, SourceFile, Span};
+
+/// Files larger than this are refused before parsing.
+pub const MAX_FILE_BYTES: usize = 1 << 20;
+
+pub type S<T> = Spanned<T>;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDetection {
+    pub id: S<String>,
+    pub title: S<String>,
+    pub description: S<String>,
+    pub severity: S<String>,
+    pub status: S<String>,
+    #[serde(default)]
+    pub author: Option<S<String>>,
+    #[serde(default)]
+    pub attack: Vec<S<String>>,
+    #[serde(default)]
+    pub controls: Vec<S<String>>,
+    #[serde(default)]
+    pub references: Vec<S<String>>,
+    #[serde(default)]
+    pub lists: BTreeMap<String, S<RawList>>,
+    #[serde(default)]
+    pub correlation: Option<S<RawCorrelation>>,
+    #[serde(default, rename = "match")]
+    pub single: Option<S<RawMatch>>,
+    #[serde(default)]
+    pub signals: Option<S<RawSignals>>,
+    #[serde(default)]
+    pub suppressions: Vec<S<RawSuppression>>,
+    #[serde(default)]
+    pub schedule: Option<S<RawSchedule>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCorrelation {
+    #[serde(default)]
+    pub key: Option<S<String>>,
+    pub window: S<String>,
+    pub issuance: S<RawPredicate>,
+    pub later: S<RawPredicate>,
+    /// A condition over the pair (`first.` and `later.` fields).
+    #[serde(default, rename = "where")]
+    pub pair: Option<S<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPredicate {
+    pub when: S<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMatch {
+    pub when: S<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSignals {
+    #[serde(default)]
+    pub user_agent: Option<S<bool>>,
+    #[serde(default)]
+    pub asn: Option<S<bool>>,
+    #[serde(default)]
+    pub device: Option<S<bool>>,
+    #[serde(default)]
+    pub min_disagreements: Option<S<i64>>,
+    #[serde(default)]
+    pub asn_categories: Vec<S<String>>,
+    #[serde(default)]
+    pub require_asn_category: Option<S<bool>>,
+    #[serde(default)]
+    pub risk_events: Vec<S<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSuppression {
+    pub name: S<String>,
+    #[serde(default)]
+    pub description: Option<S<String>>,
+    pub when: S<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSchedule {
+    #[serde(default)]
+    pub every: Option<S<String>>,
+    #[serde(default)]
+    pub ingestion_delay: Option<S<String>>,
+}
+
+/// A list: inline in a rule's `lists:` or one file under `lists/`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawList {
+    pub kind: S<String>,
+    #[serde(default)]
+    pub description: Option<S<String>>,
+    #[serde(default)]
+    pub sources: Vec<S<String>>,
+    #[serde(default)]
+    pub values: Option<S<Vec<S<ListValue>>>>,
+    #[serde(default)]
+    pub external: Option<S<RawExternal>>,
+}
+
+/// A list value as YAML gave it; the list's `kind` decides which are valid.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(untagged)]
+pub enum ListValue {
+    Int(i64),
+    Str(String),
+}
+
+/// A list read at query time from the SIEM: a Sentinel watchlist and a Splunk lookup.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawExternal {
+    pub watchlist: S<String>,
+    pub lookup: S<String>,
+    #[serde(default)]
+    pub lookup_field: Option<S<String>>,
+}
+
+/// The shared user-agent family table (`lists/ua_families.yaml`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawUaTable {
+    #[serde(default)]
+    pub description: Option<S<String>>,
+    #[serde(default)]
+    pub sources: Vec<S<String>>,
+    pub default: S<String>,
+    pub families: Vec<S<RawUaFamily>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawUaFamily {
+    pub name: S<String>,
+    #[serde(default)]
+    pub scripted: Option<S<bool>>,
+    pub match_any: Vec<S<String>>,
+}
+
+/// Where a spanned value sits in its file.
+pub fn span_of<T>(file: &Arc<SourceFile>, s: &Spanned<T>) -> Span {
+    location_span(file, &s.referenced)
+}
+
+pub fn location_span(file: &Arc<SourceFile>, loc: &serde_saphyr::Location) -> Span {
+    let start = loc
+        .span()
+        .byte_offset()
+        .map(|o| o as usize)
+        .unwrap_or_else(|| file.offset_of(loc.line() as usize, loc.column() as usize));
+    let len = loc.span().byte_len().map(|l| l as usize).unwrap_or(0);
+    let start = start.min(file.text.len());
+    let end = if len > 0 {
+        (start + len).min(file.text.len())
+    } else {
+        token_end(&file.text, start)
+    };
+    Span::new(file, start, end)
+}
+
+/// End of the token starting at `start` (to the end of the line for lack of a better bound).
+fn token_end(text: &str, start: usize) -> usize {
+    let rest = &text[start..];
+    start + rest.find(['\n', '#']).unwrap_or(rest.len()).max(1).min(rest.len())
+}
+
+/// Reads a file into memory, refusing unreadable, non-UTF-8 and oversized files with a diagnostic.
+pub fn read_source(path: &Path) -> Result<Arc<SourceFile>, Diagnostic> {
+    let bytes = std::fs::read(path).map_err(|e| {
+        Diagnostic::error("E001", format!("cannot read file: {e}"))
+            .in_file(path)
+            .help("check the path and its permissions")
+    })?;
+    if bytes.len() > MAX_FILE_BYTES {
+        return Err(Diagnostic::error(
+            "E001",
+            format!(
+                "file is {} bytes, more than the {MAX_FILE_BYTES}-byte limit",
+                bytes.len()
+            ),
+        )
+        .in_file(path)
+        .help("split it, or move long lists into list files"));
+    }
+    let text = String::from_utf8(bytes).map_err(|e| {
+        Diagnostic::error("E001", format!("file is not UTF-8 text: {e}"))
+            .in_file(path)
+            .help("save the file as UTF-8")
+    })?;
+    Ok(SourceFile::new(path, text))
+}
+
+/// Deserializes a YAML document, turning serde-saphyr's errors into located diagnostics.
+pub fn parse_yaml<T: for<'de> Deserialize<'de>>(file: &Arc<SourceFile>) -> Result<T, Diagnostic> {
+    serde_saphyr::from_str::<T>(&file.text).map_err(|e| yaml_error(file, &e))
+}
+
+fn yaml_error(file: &Arc<SourceFile>, err: &serde_saphyr::Error) -> Diagnostic {
+    use serde_saphyr::Error as E;
+    let inner = err.without_snippet();
+    let at = |d: Diagnostic| match inner.location() {
+        Some(loc) if loc.line() > 0 => d.at(location_span(file, &loc)),
+        _ => d.in_file(&file.path),
+    };
+    match inner {
+        E::SerdeUnknownField {
+            field, expected, ..
+        } => {
+            let hint = match did_you_mean(field, expected.iter().copied()) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => format!("allowed keys here: {}", expected.join(", ")),
+            };
+            at(Diagnostic::error("E003", format!("unknown key `{field}`")).help(hint))
+        }
+        E::SerdeMissingField { field, .. } => at(Diagnostic::error(
+            "E004",
+            format!("missing required key `{field}`"),
+        )
+        .help("see docs/rule-format.md for the keys each section needs")),
+        E::SerdeInvalidType {
+            unexpected,
+            expected,
+            ..
+        } => at(Diagnostic::error(
+            "E005",
+            format!("wrong type: found {unexpected}, expected {expected}"),
+        )
+        .help("quote strings that YAML would read as numbers or booleans")),
+        E::SerdeInvalidValue {
+            unexpected,
+            expected,
+            ..
+        } => at(Diagnostic::error(
+            "E005",
+            format!("invalid value: found {unexpected}, expected {expected}"),
+        )),
+        E::DuplicateMappingKey { .. } => at(Diagnostic::error(
+            "E002",
+            format!("duplicate key: {}", first_line(&inner.render())),
+        )
+        .help("each key may appear once in a mapping")),
+        _ => at(Diagnostic::error(
+            "E002",
+            format!("malformed YAML: {}", first_line(&inner.render())),
+        )
+        .help("check indentation, quoting and that `key: value` pairs are well formed")),
+    }
+}
+
+fn first_line(s: &str) -> String {
+    s.lines().next().unwrap_or("").trim().to_string()
+}
+
+/// Maps each byte of a YAML scalar's value back to the file, so expression errors get a real line:col.
+#[derive(Debug, Clone)]
+pub struct ValueMap {
+    pub file: Arc<SourceFile>,
+    /// `offsets[i]` is the file offset of value byte `i` (one extra entry for the end).
+    offsets: Vec<usize>,
+}
+
+impl ValueMap {
+    /// Aligns `value` with the source starting at the scalar's location. Plain and quoted one-line
+    /// scalars map exactly; block and folded scalars map by skipping the source's indentation,
+    /// quotes and escapes.
+    pub fn new(file: &Arc<SourceFile>, value: &Spanned<String>) -> Self {
+        let start = span_of(file, value).start;
+        let src = file.text.as_bytes();
+        let val = value.value.as_bytes();
+        let mut offsets = Vec::with_capacity(val.len() + 1);
+        let mut cur = start;
+        for &b in val {
+            let mut probe = cur;
+            // Look ahead a bounded distance for the same byte; past indentation, quotes, `\`, `|`, `>`.
+            while probe < src.len() && src[probe] != b && probe - cur < 256 {
+                probe += 1;
+            }
+            if probe < src.len() && src[probe] == b {
+                cur = probe;
+            }
+            offsets.push(cur.min(src.len()));
+            if cur < src.len() && src[cur] == b {
+                cur += 1;
+            }
+        }
+        offsets.push(cur.min(src.len()));
+        Self {
+            file: Arc::clone(file),
+            offsets,
+        }
+    }
+
+    pub fn span(&self, range: std::ops::Range<usize>) -> Span {
+        let last = self.offsets.len() - 1;
+        let start = self.offsets[range.start.min(last)];
+        let end = if range.end > range.start {
+            self.offsets[(range.end - 1).min(last)] + 1
+        } else {
+            start + 1
+        };
+        Span::new(&self.file, start, end.min(self.file.text.len()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, Deserialize)]
+    struct Doc {
+        when: S<String>,
+    }
+
+    fn map(yaml: &str) -> (Arc<SourceFile>, ValueMap, String) {
+        let file = SourceFile::new("t.yaml", yaml.to_string());
+        let doc: Doc = parse_yaml(&file).unwrap();
+        let m = ValueMap::new(&file, &doc.when);
+        (file, m, doc.when.value)
+    }
+
+    #[test]
+    fn plain_scalar_maps_exactly() {
+        let (_, m, v) = map("when: later.asn contains 5\n");
+        let at = v.find("asn").unwrap();
+        assert_eq!(m.span(at..at + 3).line_col(), (1, 13));
+    }
+
+    #[test]
+    fn quoted_and_block_scalars_map_to_their_lines() {
+        let (_, m, v) = map("when: \"a == \\\"x\\\" and b\"\n");
+        let at = v.find(" b").unwrap() + 1;
+        assert_eq!(m.span(at..at + 1).line_col(), (1, 22));
+        let (_, m, v) = map("when: >\n  first.ip == \"1\"\n  and later.bad == 2\n");
+        let at = v.find("bad").unwrap();
+        assert_eq!(m.span(at..at + 3).line_col(), (3, 13));
+        let (_, m, v) = map("when: |\n    a == 1\n    or zzz\n");
+        let at = v.find("zzz").unwrap();
+        assert_eq!(m.span(at..at + 3).line_col(), (3, 8));
+    }
+
+    #[test]
+    fn unknown_key_suggests_the_right_one() {
+        #[derive(Debug, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        #[allow(dead_code)]
+        struct W {
+            window: String,
+        }
+        let file = SourceFile::new("t.yaml", "windw: 60m\n".to_string());
+        let d = parse_yaml::<W>(&file).unwrap_err();
+        assert_eq!(d.code, "E003");
+        assert_eq!(d.help.as_deref(), Some("did you mean `window`?"));
+        assert_eq!(d.span.unwrap().line_col(), (1, 1));
+    }
+}

@@ -18,12 +18,12 @@ pub enum Type {
 impl Type {
     pub fn describe(self) -> &'static str {
         match self {
-            Type::String => "string",
-            Type::Int => "integer",
-            Type::Bool => "boolean",
-            Type::Ip => "IP address",
-            Type::Datetime => "datetime",
-            Type::StringList => "list of strings",
+            Type::String => "a string",
+            Type::Int => "an integer",
+            Type::Bool => "a boolean",
+            Type::Ip => "an IP address",
+            Type::Datetime => "a datetime",
+            Type::StringList => "a list of strings",
         }
     }
 }

@@ -586,9 +586,16 @@ impl Checker<'_> {
         match expr::parse(&text.value) {
             Ok(e) => self.cond(&e, scope, &map),
             Err(e) => {
+                // An error at the very end points just past the last token, not at trailing blanks.
+                let end = text.value.trim_end().len();
+                let span = if e.span.start >= end && end > 0 {
+                    end - 1..end
+                } else {
+                    e.span
+                };
                 self.err(
                     Diagnostic::error("E020", format!("syntax error in condition: {}", e.message))
-                        .at(map.span(e.span))
+                        .at(map.span(span))
                         .help("conditions look like: later.asn in hosting_asns and not (later.ip in_cidr corp_egress_cidrs)"),
                 );
                 None
@@ -615,7 +622,7 @@ impl Checker<'_> {
                     self.err(
                         Diagnostic::error(
                             "E022",
-                            format!("`{}` is a {}, not a condition", f.field.name(), f.field.ty().describe()),
+                            format!("`{}` is {}, not a condition", f.field.name(), f.field.ty().describe()),
                         )
                         .at(map.span(op.span()))
                         .help("compare it with a value, e.g. field == \"x\""),
@@ -748,7 +755,7 @@ impl Checker<'_> {
                 if ty != Type::Ip {
                     return mismatch(
                         self,
-                        format!("in_cidr needs an IP field; `{fname}` is a {}", ty.describe()),
+                        format!("in_cidr needs an IP field; `{fname}` is {}", ty.describe()),
                         "use in_cidr with ip (first.ip, later.ip)",
                     );
                 }
@@ -810,7 +817,7 @@ impl Checker<'_> {
                     };
                     return mismatch(
                         self,
-                        format!("`{}` needs a string field; `{fname}` is a {}", op.symbol(), ty.describe()),
+                        format!("`{}` needs a string field; `{fname}` is {}", op.symbol(), ty.describe()),
                         help,
                     );
                 }
@@ -930,13 +937,13 @@ impl Checker<'_> {
                     format!("`{fname}` is an integer: drop the quotes, {s}")
                 }
                 (Type::Datetime, _) => "time is not compared in conditions; the window handles time".into(),
-                _ => format!("`{fname}` takes a {} value", ty.describe()),
+                _ => format!("`{fname}` takes {}", ty.describe()),
             };
             self.err(
                 Diagnostic::error(
                     "E022",
                     format!(
-                        "type mismatch: `{fname}` ({}) {} {}",
+                        "type mismatch: `{fname}` is {}, compared ({}) with {}",
                         ty.describe(),
                         cmp.symbol(),
                         operand_kind(op)

@@ -192,6 +192,10 @@ fn from_pest(e: pest::error::Error<Rule>) -> ParseError {
             let mut names: Vec<&str> = positives.iter().filter_map(|r| rule_name(*r)).collect();
             names.sort_unstable();
             names.dedup();
+            // "a field, list or value" already covers the literal kinds.
+            if names.contains(&"a field, list or value") {
+                names.retain(|n| !matches!(*n, "a string" | "a list `[…]`" | "an integer" | "a duration" | "a CIDR" | "true or false"));
+            }
             if names.is_empty() {
                 "unexpected input".to_string()
             } else {
@@ -461,7 +465,7 @@ mod tests {
         else {
             panic!()
         };
-        assert_eq!(items[0], Operand::Str("x\"y".into(), 7..13));
+        assert_eq!(items[0], Operand::Str("x\"y".into(), 6..12));
         assert!(matches!(&items[1], Operand::Str(s, _) if s == "it's"));
         assert!(matches!(items[2], Operand::Int(5, _)));
         assert!(matches!(&items[3], Operand::Cidr(s, _) if s == "10.1.0.0/16"));

@@ -151,6 +151,7 @@ fn value_key(v: &Value) -> String {
 fn compare_values(a: &Value, b: &Value) -> std::cmp::Ordering {
     match (a, b) {
         (Value::Int(x), Value::Int(y)) => x.cmp(y),
+        (Value::Str(x), Value::Str(y)) => x.cmp(y),
         _ => value_key(a).cmp(&value_key(b)),
     }
 }

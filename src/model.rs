@@ -257,6 +257,15 @@ fn yaml_error(file: &Arc<SourceFile>, err: &serde_saphyr::Error) -> Diagnostic {
             "E005",
             format!("invalid value: found {unexpected}, expected {expected}"),
         )),
+        E::Unexpected { expected, .. } => at(Diagnostic::error(
+            "E005",
+            format!("wrong type: expected a {expected} here"),
+        )
+        .help(if expected.contains("scalar") {
+            "this key takes one value (a string, number or boolean), not a list or mapping"
+        } else {
+            "see docs/rule-format.md for the shape of this section"
+        })),
         E::DuplicateMappingKey { .. } => at(Diagnostic::error(
             "E002",
             format!("duplicate key: {}", first_line(&inner.render())),
@@ -352,7 +361,7 @@ mod tests {
     fn quoted_and_block_scalars_map_to_their_lines() {
         let (_, m, v) = map("when: \"a == \\\"x\\\" and b\"\n");
         let at = v.find(" b").unwrap() + 1;
-        assert_eq!(m.span(at..at + 1).line_col(), (1, 22));
+        assert_eq!(m.span(at..at + 1).line_col(), (1, 23));
         let (_, m, v) = map("when: >\n  first.ip == \"1\"\n  and later.bad == 2\n");
         let at = v.find("bad").unwrap();
         assert_eq!(m.span(at..at + 3).line_col(), (3, 13));

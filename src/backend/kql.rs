@@ -785,13 +785,14 @@ fn correlation_cx<'a>(
 }
 
 /// Deterministic tie-break between issuance events with the same timestamp (docs/semantics.md):
-/// the key of signal values, compared as a string, larger wins. Same text in every target.
+/// the issuance values joined by `;` (each with `|` and `;` replaced by `_`), compared as a string,
+/// larger wins. Same text in every target.
 fn tie_key(c: &Correlation) -> String {
     let mut parts = Vec::new();
     for f in &c.first_fields {
         match f.ty() {
             Type::String | Type::Ip => parts.push(format!(
-                "replace_string({}, \"|\", \"_\")",
+                "replace_regex({}, @\"[|;]\", \"_\")",
                 column(FieldRef { event: None, field: *f })
             )),
             Type::Int => parts.push(format!("tostring({})", column(FieldRef { event: None, field: *f }))),
@@ -801,7 +802,7 @@ fn tie_key(c: &Correlation) -> String {
     if parts.is_empty() {
         "\"\"".into()
     } else {
-        format!("strcat({})", parts.join(", \"|\", "))
+        format!("strcat({})", parts.join(", \";\", "))
     }
 }
 

@@ -144,13 +144,13 @@ pub fn field(path: &str) -> String {
     format!("'{path}'")
 }
 
-/// PCRE text matching `s` literally: every ASCII punctuation escaped, control characters as `\x{..}`.
+/// PCRE text matching `s` literally: regex metacharacters escaped, control characters as `\x{..}`.
 pub fn regex_literal(s: &str) -> String {
     let mut out = String::with_capacity(s.len() * 2);
     for c in s.chars() {
         if c.is_control() {
             out.push_str(&format!("\\x{{{:x}}}", c as u32));
-        } else if c.is_ascii_punctuation() {
+        } else if matches!(c, '\\' | '^' | '$' | '.' | '|' | '?' | '*' | '+' | '(' | ')' | '[' | ']' | '{' | '}' | '#') {
             out.push('\\');
             out.push(c);
         } else {
@@ -367,7 +367,9 @@ fn normalize(p: &Profile, fields: &[Field]) -> Result<Vec<String>, Diagnostic> {
             Type::Datetime => src,
             Type::Int => format!("tonumber({src})"),
             Type::Bool => format!("if(lower(tostring({src}))==\"true\" OR tostring({src})==\"1\", 1, 0)"),
-            Type::StringList => src,
+            // When automatic extraction dropped the flattened array (size limits, KV_MODE), read it
+            // from the raw event instead of going blind.
+            Type::StringList => format!("coalesce({src}, spath(_raw, {}))", string(p.path(f)?)),
             Type::String | Type::Ip => format!("coalesce(tostring({src}), \"\")"),
         };
         out.push(format!("{}={expr}", column(FieldRef { event: None, field: f })));
@@ -465,6 +467,7 @@ struct CorrelationCx<'a> {
     normalize: Vec<String>,
     ua_family: Option<String>,
     key: String,
+    key_name: &'static str,
     issuance: Compiled,
     later: Compiled,
     tie: String,
@@ -608,7 +611,7 @@ fn correlation_cx<'a>(
     }
     let mut output = vec![
         "_time".to_string(),
-        column(FieldRef { event: None, field: c.key }),
+        c.key.name().to_string(),
         "user".to_string(),
         "issuance_time".to_string(),
         "later_time".to_string(),
@@ -642,6 +645,7 @@ fn correlation_cx<'a>(
         normalize,
         ua_family: ua_family_expr(d),
         key: column(FieldRef { event: None, field: c.key }),
+        key_name: c.key.name(),
         issuance: cond(&c.issuance, &d.lists, "issuance"),
         later: cond(&c.later, &d.lists, "later"),
         tie: tie_key(c),
@@ -671,13 +675,13 @@ fn correlation_cx<'a>(
     }
 }
 
-/// Same key as the KQL backend's: signal values joined by `|`, each with `|` replaced by `_`.
+/// Same key as the KQL backend's: the issuance values joined by `;`, each with `|` and `;` replaced by `_`.
 fn tie_key(c: &Correlation) -> String {
     let mut parts = Vec::new();
     for f in &c.first_fields {
         let col = column(FieldRef { event: None, field: *f });
         match f.ty() {
-            Type::String | Type::Ip => parts.push(format!("replace({col}, \"[|]\", \"_\")")),
+            Type::String | Type::Ip => parts.push(format!("replace({col}, \"[|;]\", \"_\")")),
             Type::Int => parts.push(format!("coalesce(tostring({col}), \"\")")),
             _ => {}
         }
@@ -685,7 +689,7 @@ fn tie_key(c: &Correlation) -> String {
     if parts.is_empty() {
         "\"\"".into()
     } else {
-        parts.join(" . \"|\" . ")
+        parts.join(" . \";\" . ")
     }
 }
 
@@ -744,7 +748,7 @@ mod tests {
     fn strings_and_regexes_stay_data() {
         assert_eq!(string(r#"a"b\c"#), r#""a\"b\\c""#);
         assert_eq!(string("x | delete ]"), r#""x | delete ]""#);
-        assert_eq!(regex_literal("a.b|c$"), r"a\.b\|c\$");
+        assert_eq!(regex_literal("a.b|c$/-"), r"a\.b\|c\$/-");
         assert_eq!(regex_literal("new\nline"), r"new\x{a}line");
         assert_eq!(comment("a ``` b\nc"), "a ''' b c");
     }

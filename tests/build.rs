@@ -1,0 +1,243 @@
+//! End to end: `tokenward build` on the bundled rules, its output, its exit codes and its errors.
+
+mod common;
+
+use common::{kql_check, kql_oracle, read_tree, root, tokenward};
+
+fn build_bundled(out: &std::path::Path) -> std::collections::BTreeMap<String, String> {
+    let run = tokenward(&["build", "rules", "--out", out.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    read_tree(out)
+}
+
+#[test]
+fn bundled_rules_compile_to_both_targets() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("dist");
+    let files = build_bundled(&out);
+    let names: Vec<&str> = files.keys().map(String::as_str).collect();
+    assert_eq!(
+        names,
+        [
+            ".tokenward-manifest",
+            "sentinel/_health/auth-details-health.kql",
+            "sentinel/aitm-session-replay.kql",
+            "sentinel/cookie-reuse-mfa-bypass.kql",
+            "sentinel/session-impossible-travel.kql",
+            "splunk/_health/auth-details-health.spl",
+            "splunk/aitm-session-replay.spl",
+            "splunk/cookie-reuse-mfa-bypass.spl",
+            "splunk/macros.conf",
+            "splunk/session-impossible-travel.spl",
+        ]
+    );
+    for (name, text) in &files {
+        insta::assert_snapshot!(name.replace('/', "__"), text);
+    }
+}
+
+#[test]
+fn output_is_byte_identical_across_runs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let a = build_bundled(&tmp.path().join("a"));
+    let b = build_bundled(&tmp.path().join("b"));
+    assert_eq!(a, b);
+}
+
+#[test]
+fn correlation_is_one_aggregation_per_session_never_a_join() {
+    let tmp = tempfile::tempdir().unwrap();
+    let files = build_bundled(&tmp.path().join("dist"));
+    for (name, text) in files.iter().filter(|(n, _)| n.contains("replay") || n.contains("travel")) {
+        let code: String = text
+            .lines()
+            .filter(|l| !l.trim_start().starts_with("//") && !l.trim_start().starts_with("```"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        assert!(!code.contains("join"), "{name} joins");
+        assert!(!code.contains("bin("), "{name} buckets time");
+        assert!(!code.contains("span="), "{name} buckets time");
+        let aggregations = code.matches("| summarize").count() + code.matches("| stats ").count();
+        assert_eq!(aggregations, 1, "{name} has {aggregations} aggregation passes");
+        if name.ends_with(".kql") {
+            assert!(code.contains("by SessionId"), "{name}");
+            assert!(code.contains("AADNonInteractiveUserSignInLogs"), "{name}");
+        } else {
+            assert!(code.contains("BY tw_session_id"), "{name}");
+        }
+    }
+}
+
+#[test]
+fn ir_is_what_the_compiler_understood() {
+    let run = tokenward(&["build", "rules", "--emit", "ir"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    insta::assert_snapshot!("bundled_ir", run.stdout);
+}
+
+#[test]
+fn every_generated_kql_passes_kusto_language() {
+    let Some(oracle) = kql_oracle() else {
+        eprintln!("skipped: ../shared/oracles/kql or node not available");
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("dist");
+    let files = build_bundled(&out);
+    let kql: Vec<_> = files
+        .keys()
+        .filter(|k| k.ends_with(".kql"))
+        .map(|k| out.join(k))
+        .collect();
+    let (ok, report) = kql_check(&oracle, &kql);
+    assert!(ok, "{report}");
+}
+
+#[test]
+fn a_failed_build_leaves_the_output_exactly_as_it_was() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("dist");
+    let before = build_bundled(&out);
+    let run = tokenward(&[
+        "build",
+        "tests/fixtures/bad/unknown_key.yaml",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("nothing was written"));
+    assert_eq!(read_tree(&out), before);
+    // No staging folders are left behind.
+    let leftovers: Vec<_> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(leftovers, vec![std::ffi::OsString::from("dist")]);
+}
+
+#[test]
+fn a_folder_tokenward_did_not_write_is_never_replaced() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("mine");
+    std::fs::create_dir(&out).unwrap();
+    std::fs::write(out.join("notes.txt"), "keep me").unwrap();
+    let run = tokenward(&["build", "rules", "--out", out.to_str().unwrap()]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("E040"), "{}", run.stderr);
+    assert_eq!(std::fs::read_to_string(out.join("notes.txt")).unwrap(), "keep me");
+}
+
+#[test]
+fn target_selects_one_siem() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("dist");
+    let run = tokenward(&["build", "rules", "--target", "splunk", "--out", out.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let files = read_tree(&out);
+    assert!(files.keys().all(|k| !k.starts_with("sentinel/")));
+    assert!(files.contains_key("splunk/aitm-session-replay.spl"));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    assert_eq!(tokenward(&["build", "--target", "qradar"]).code, 2);
+    assert_eq!(tokenward(&["frobnicate"]).code, 2);
+}
+
+#[test]
+fn missing_paths_are_rule_errors() {
+    let run = tokenward(&["build", "no/such/rules", "--out", "/nonexistent/x"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("no/such/rules: error[E001]"), "{}", run.stderr);
+}
+
+/// Each bad input gives one located error with a hint, exit 1, and no panic.
+#[test]
+fn bad_inputs_get_clear_errors() {
+    let cases = [
+        ("malformed", "E005"),
+        ("unknown_key", "E003"),
+        ("wrong_type", "E005"),
+        ("bad_duration", "E014"),
+        ("zero_window", "E015"),
+        ("window_too_long", "E015"),
+        ("unknown_field", "E021"),
+        ("unknown_list", "E023"),
+        ("type_mismatch", "E022"),
+        ("syntax", "E020"),
+        ("empty_list", "E024"),
+        ("bad_list_value", "E024"),
+        ("severity", "E012"),
+    ];
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("dist");
+    for (case, code) in cases {
+        let path = format!("tests/fixtures/bad/{case}.yaml");
+        let run = tokenward(&["build", &path, "--out", out.to_str().unwrap()]);
+        assert_eq!(run.code, 1, "{case}: {}", run.stderr);
+        assert!(run.stderr.contains(&format!("error[{code}]")), "{case}: {}", run.stderr);
+        assert!(run.stderr.contains("= help:"), "{case} has no hint: {}", run.stderr);
+        assert!(!run.stderr.contains("panicked"), "{case}");
+        assert!(!out.exists(), "{case} wrote output");
+        insta::assert_snapshot!(format!("error_{case}"), run.stderr);
+    }
+}
+
+#[test]
+fn duplicate_ids_across_files() {
+    let run = tokenward(&["build", "tests/fixtures/dup", "--out", "/nonexistent/x"]);
+    assert_eq!(run.code, 1);
+    insta::assert_snapshot!("error_duplicate_id", run.stderr);
+}
+
+#[test]
+fn unreadable_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = tmp.path().join("binary.yaml");
+    std::fs::write(&p, [0xff, 0xfe, 0x00, 0x41]).unwrap();
+    let run = tokenward(&["build", p.to_str().unwrap(), "--out", "/nonexistent/x"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("error[E001]: file is not UTF-8 text"), "{}", run.stderr);
+}
+
+#[test]
+fn json_diagnostics() {
+    let run = tokenward(&[
+        "build",
+        "tests/fixtures/bad/unknown_list.yaml",
+        "--format",
+        "json",
+        "--out",
+        "/nonexistent/x",
+    ]);
+    assert_eq!(run.code, 1);
+    let v: serde_json::Value = serde_json::from_str(&run.stderr).unwrap();
+    assert_eq!(v[0]["code"], "E023");
+    assert_eq!(v[0]["line"], 14);
+    assert_eq!(v[0]["column"], 24);
+    assert_eq!(v[0]["file"], "tests/fixtures/bad/unknown_list.yaml");
+}
+
+#[test]
+fn default_paths_build_rules_into_dist() {
+    // `tokenward build` with no arguments, in a copy of the bundled rules.
+    let tmp = tempfile::tempdir().unwrap();
+    copy_dir(&root().join("rules"), &tmp.path().join("rules"));
+    let run = common::tokenward_in(tmp.path(), &["build"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(tmp.path().join("dist/sentinel/aitm-session-replay.kql").is_file());
+    assert!(tmp.path().join("dist/splunk/aitm-session-replay.spl").is_file());
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            copy_dir(&p, &to.join(e.file_name()));
+        } else {
+            std::fs::copy(&p, to.join(e.file_name())).unwrap();
+        }
+    }
+}

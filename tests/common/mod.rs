@@ -1,0 +1,77 @@
+//! Helpers shared by the end-to-end tests: run the binary, read an output folder, find the oracle.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs `tokenward ARGS` in the crate root (paths in messages stay relative and stable).
+pub fn tokenward(args: &[&str]) -> Run {
+    tokenward_in(&root(), args)
+}
+
+pub fn tokenward_in(dir: &Path, args: &[&str]) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_tokenward"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("the binary runs");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// Every file under `dir`, keyed by its path relative to `dir` (with `/`).
+pub fn read_tree(dir: &Path) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let rel = p.strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/");
+                out.insert(rel, std::fs::read_to_string(&p).unwrap());
+            }
+        }
+    }
+    out
+}
+
+/// Microsoft's Kusto.Language oracle, when ../shared is beside the checkout and node is installed.
+/// Set TOKENWARD_SKIP_ORACLE=1 to skip it.
+pub fn kql_oracle() -> Option<PathBuf> {
+    if std::env::var_os("TOKENWARD_SKIP_ORACLE").is_some() {
+        return None;
+    }
+    let p = root().join("../shared/oracles/kql/kql-check");
+    let node = Command::new("node").arg("--version").output().is_ok_and(|o| o.status.success());
+    (p.is_file() && node).then_some(p)
+}
+
+/// Runs the oracle with --warnings-as-errors on the files; returns its JSON lines.
+pub fn kql_check(oracle: &Path, files: &[PathBuf]) -> (bool, String) {
+    let out = Command::new("bash")
+        .arg(oracle)
+        .arg("--warnings-as-errors")
+        .args(files)
+        .output()
+        .expect("kql-check runs");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr),
+    )
+}

@@ -35,10 +35,16 @@ pub fn find_rules(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Vec<Diagnostic>> {
     out.sort();
     out.dedup();
     if out.len() > MAX_RULES {
-        errs.push(Diagnostic::error(
-            "E001",
-            format!("{} rule files, more than the {MAX_RULES} one build takes", out.len()),
-        ).help("build the content repository in parts"));
+        errs.push(
+            Diagnostic::error(
+                "E001",
+                format!(
+                    "{} rule files, more than the {MAX_RULES} one build takes",
+                    out.len()
+                ),
+            )
+            .help("build the content repository in parts"),
+        );
     }
     if errs.is_empty() {
         Ok(out)
@@ -141,7 +147,9 @@ pub fn write(out: &Path, artifacts: &[Artifact]) -> Result<(), Diagnostic> {
         Diagnostic::error("E040", format!("{what}: {e}")).in_file(p)
     };
     if out.exists() {
-        let empty = fs::read_dir(out).map(|mut d| d.next().is_none()).unwrap_or(false);
+        let empty = fs::read_dir(out)
+            .map(|mut d| d.next().is_none())
+            .unwrap_or(false);
         if !out.join(MANIFEST).is_file() && !empty {
             return Err(Diagnostic::error(
                 "E040",
@@ -164,7 +172,9 @@ pub fn write(out: &Path, artifacts: &[Artifact]) -> Result<(), Diagnostic> {
     let old = parent.join(format!(".{name}.tokenward-old-{}", std::process::id()));
     let _ = fs::remove_dir_all(&staging);
     let result = (|| {
-        let mut manifest = String::from("# Files written by tokenward build; the folder is replaced whole on each build.\n");
+        let mut manifest = String::from(
+            "# Files written by tokenward build; the folder is replaced whole on each build.\n",
+        );
         for a in artifacts {
             let p = staging.join(&a.path);
             if let Some(dir) = p.parent() {
@@ -176,7 +186,8 @@ pub fn write(out: &Path, artifacts: &[Artifact]) -> Result<(), Diagnostic> {
         }
         fs::write(staging.join(MANIFEST), manifest).map_err(|e| io("cannot write", &staging, e))?;
         if out.exists() {
-            fs::rename(out, &old).map_err(|e| io("cannot move the previous output aside", out, e))?;
+            fs::rename(out, &old)
+                .map_err(|e| io("cannot move the previous output aside", out, e))?;
         }
         if let Err(e) = fs::rename(&staging, out) {
             let _ = fs::rename(&old, out);

@@ -71,26 +71,101 @@ macro_rules! fields {
 
 fields![
     (Time, "time", Datetime, "When the sign-in happened."),
-    (SessionId, "session_id", String, "Entra session id, shared by the interactive sign-in and the tokens it issued."),
+    (
+        SessionId,
+        "session_id",
+        String,
+        "Entra session id, shared by the interactive sign-in and the tokens it issued."
+    ),
     (User, "user", String, "User principal name."),
     (UserId, "user_id", String, "Object id of the user."),
     (Ip, "ip", Ip, "Client IP address as Entra saw it."),
-    (Asn, "asn", Int, "Autonomous system number of the client IP."),
+    (
+        Asn,
+        "asn",
+        Int,
+        "Autonomous system number of the client IP."
+    ),
     (UserAgent, "user_agent", String, "Raw user agent string."),
-    (UaFamily, "ua_family", String, "User-agent family from the shared table (lists/ua_families.yaml)."),
+    (
+        UaFamily,
+        "ua_family",
+        String,
+        "User-agent family from the shared table (lists/ua_families.yaml)."
+    ),
     (AppId, "app_id", String, "Client application id (GUID)."),
-    (AppName, "app_name", String, "Client application display name."),
-    (ResourceId, "resource_id", String, "Resource (audience) application id."),
-    (DeviceId, "device_id", String, "Entra device id; empty for unregistered devices."),
-    (IsInteractive, "is_interactive", Bool, "True for interactive sign-ins."),
-    (AuthRequirement, "auth_requirement", String, "singleFactorAuthentication or multiFactorAuthentication."),
-    (AuthMethods, "auth_methods", StringList, "authenticationMethod of every authenticationDetails step."),
-    (AuthStepResults, "auth_step_results", StringList, "authenticationStepResultDetail of every authenticationDetails step."),
-    (RiskEvents, "risk_events", StringList, "Identity Protection risk event types (riskEventTypes_v2)."),
-    (Country, "country", String, "Two-letter country or region of the client IP."),
-    (Result, "result", String, "Result code as a string; \"0\" is success."),
-    (IncomingTokenType, "incoming_token_type", String, "Token presented, e.g. primaryRefreshToken, none."),
-    (TokenIssuerType, "token_issuer_type", String, "AzureAD or ADFederationServices."),
+    (
+        AppName,
+        "app_name",
+        String,
+        "Client application display name."
+    ),
+    (
+        ResourceId,
+        "resource_id",
+        String,
+        "Resource (audience) application id."
+    ),
+    (
+        DeviceId,
+        "device_id",
+        String,
+        "Entra device id; empty for unregistered devices."
+    ),
+    (
+        IsInteractive,
+        "is_interactive",
+        Bool,
+        "True for interactive sign-ins."
+    ),
+    (
+        AuthRequirement,
+        "auth_requirement",
+        String,
+        "singleFactorAuthentication or multiFactorAuthentication."
+    ),
+    (
+        AuthMethods,
+        "auth_methods",
+        StringList,
+        "authenticationMethod of every authenticationDetails step."
+    ),
+    (
+        AuthStepResults,
+        "auth_step_results",
+        StringList,
+        "authenticationStepResultDetail of every authenticationDetails step."
+    ),
+    (
+        RiskEvents,
+        "risk_events",
+        StringList,
+        "Identity Protection risk event types (riskEventTypes_v2)."
+    ),
+    (
+        Country,
+        "country",
+        String,
+        "Two-letter country or region of the client IP."
+    ),
+    (
+        Result,
+        "result",
+        String,
+        "Result code as a string; \"0\" is success."
+    ),
+    (
+        IncomingTokenType,
+        "incoming_token_type",
+        String,
+        "Token presented, e.g. primaryRefreshToken, none."
+    ),
+    (
+        TokenIssuerType,
+        "token_issuer_type",
+        String,
+        "AzureAD or ADFederationServices."
+    ),
 ];
 
 impl Field {

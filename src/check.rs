@@ -32,7 +32,10 @@ enum Scope {
 
 /// Loads and checks one rule file. Errors are collected, not stopped at the first.
 /// Returns the detection and the span of its `id` (for duplicate-id errors across files).
-pub fn check_file(path: &Path, store: &mut ListStore) -> Result<(Detection, Span), Vec<Diagnostic>> {
+pub fn check_file(
+    path: &Path,
+    store: &mut ListStore,
+) -> Result<(Detection, Span), Vec<Diagnostic>> {
     let file = model::read_source(path).map_err(|d| vec![d])?;
     let raw: RawDetection = model::parse_yaml(&file).map_err(|d| vec![d])?;
     let lists_dir = lists::lists_dir_for(path);
@@ -94,7 +97,9 @@ impl Checker<'_> {
         }
         let (every, delay) = self.schedule();
         let logic = match (&raw.correlation, &raw.single) {
-            (Some(c), None) => self.correlation(c).map(|(c, window)| (Logic::Correlation(c), window)),
+            (Some(c), None) => self
+                .correlation(c)
+                .map(|(c, window)| (Logic::Correlation(Box::new(c)), window)),
             (None, Some(m)) => {
                 if let Some(sig) = &raw.signals {
                     self.err(
@@ -122,9 +127,12 @@ impl Checker<'_> {
             }
             (Some(c), Some(_)) => {
                 self.err(
-                    Diagnostic::error("E016", "a rule has either `correlation` or `match`, not both")
-                        .at(self.at(c))
-                        .help("split it into two rules"),
+                    Diagnostic::error(
+                        "E016",
+                        "a rule has either `correlation` or `match`, not both",
+                    )
+                    .at(self.at(c))
+                    .help("split it into two rules"),
                 );
                 None
             }
@@ -238,18 +246,24 @@ impl Checker<'_> {
         for t in &raw.attack {
             if !is_attack_id(&t.value) {
                 self.err(
-                    Diagnostic::error("E013", format!("`{}` is not an ATT&CK technique id", t.value))
-                        .at(self.at(t))
-                        .help("write techniques as T1550 or sub-techniques as T1550.004"),
+                    Diagnostic::error(
+                        "E013",
+                        format!("`{}` is not an ATT&CK technique id", t.value),
+                    )
+                    .at(self.at(t))
+                    .help("write techniques as T1550 or sub-techniques as T1550.004"),
                 );
             }
         }
         for c in &raw.controls {
             if !is_control_id(&c.value) {
                 self.err(
-                    Diagnostic::error("E013", format!("`{}` is not a NIST 800-53 control id", c.value))
-                        .at(self.at(c))
-                        .help("write controls as SC-23, or enhancements as AC-2(12)"),
+                    Diagnostic::error(
+                        "E013",
+                        format!("`{}` is not a NIST 800-53 control id", c.value),
+                    )
+                    .at(self.at(c))
+                    .help("write controls as SC-23, or enhancements as AC-2(12)"),
                 );
             }
         }
@@ -304,10 +318,7 @@ impl Checker<'_> {
         (every, delay)
     }
 
-    fn correlation(
-        &mut self,
-        c: &S<model::RawCorrelation>,
-    ) -> Option<(Correlation, Duration)> {
+    fn correlation(&mut self, c: &S<model::RawCorrelation>) -> Option<(Correlation, Duration)> {
         let raw = &c.value;
         let key = match &raw.key {
             None => Some(Field::SessionId),
@@ -315,9 +326,12 @@ impl Checker<'_> {
                 Some(f) if f.ty() == Type::String => Some(f),
                 Some(_) => {
                     self.err(
-                        Diagnostic::error("E017", format!("`{}` cannot key a correlation", k.value))
-                            .at(self.at(k))
-                            .help("the key must be a string field; use session_id"),
+                        Diagnostic::error(
+                            "E017",
+                            format!("`{}` cannot key a correlation", k.value),
+                        )
+                        .at(self.at(k))
+                        .help("the key must be a string field; use session_id"),
                     );
                     None
                 }
@@ -460,7 +474,10 @@ impl Checker<'_> {
                     self.err(
                         Diagnostic::error(
                             "E022",
-                            format!("asn_categories needs ASN lists; `{}` is a {kind:?} list", cat.value),
+                            format!(
+                                "asn_categories needs ASN lists; `{}` is a {kind:?} list",
+                                cat.value
+                            ),
                         )
                         .at(self.at(cat))
                         .help("name lists of kind: asn"),
@@ -508,22 +525,32 @@ impl Checker<'_> {
             let name = &s.value.name;
             if !is_kebab(&name.value) {
                 self.err(
-                    Diagnostic::error("E016", format!("suppression name `{}` is not kebab-case", name.value))
-                        .at(self.at(name))
-                        .help("name it like corporate-egress"),
+                    Diagnostic::error(
+                        "E016",
+                        format!("suppression name `{}` is not kebab-case", name.value),
+                    )
+                    .at(self.at(name))
+                    .help("name it like corporate-egress"),
                 );
             }
             if !names.insert(name.value.clone()) {
                 self.err(
-                    Diagnostic::error("E016", format!("two suppressions are named `{}`", name.value))
-                        .at(self.at(name))
-                        .help("give each suppression its own name"),
+                    Diagnostic::error(
+                        "E016",
+                        format!("two suppressions are named `{}`", name.value),
+                    )
+                    .at(self.at(name))
+                    .help("give each suppression its own name"),
                 );
             }
             if let Some(when) = self.condition(&s.value.when, scope) {
                 out.push(Suppression {
                     name: name.value.clone(),
-                    description: s.value.description.as_ref().map(|d| d.value.trim().to_string()),
+                    description: s
+                        .value
+                        .description
+                        .as_ref()
+                        .map(|d| d.value.trim().to_string()),
                     when,
                 });
             }
@@ -543,13 +570,18 @@ impl Checker<'_> {
         let result = match (local, shared) {
             (Some(l), Some(_)) => {
                 self.err(
-                    Diagnostic::error("E024", format!("list `{name}` is defined in the rule and in lists/"))
-                        .at(self.at(l))
-                        .help("rename the rule's list, or delete it and use the shared one"),
+                    Diagnostic::error(
+                        "E024",
+                        format!("list `{name}` is defined in the rule and in lists/"),
+                    )
+                    .at(self.at(l))
+                    .help("rename the rule's list, or delete it and use the shared one"),
                 );
                 return None;
             }
-            (Some(l), None) => lists::validate_list(&self.file, name, l, &self.file.path.display().to_string()),
+            (Some(l), None) => {
+                lists::validate_list(&self.file, name, l, &self.file.path.display().to_string())
+            }
             (None, Some(r)) => r,
             (None, None) => {
                 let mut candidates: Vec<String> = self.raw.lists.keys().cloned().collect();
@@ -560,7 +592,11 @@ impl Checker<'_> {
                     Some(s) => format!("did you mean `{s}`?"),
                     None => "define it under `lists:` in the rule, or as lists/<name>.yaml".into(),
                 };
-                self.err(Diagnostic::error("E023", format!("unknown list `{name}`")).at(at).help(help));
+                self.err(
+                    Diagnostic::error("E023", format!("unknown list `{name}`"))
+                        .at(at)
+                        .help(help),
+                );
                 return None;
             }
         };
@@ -622,7 +658,11 @@ impl Checker<'_> {
                     self.err(
                         Diagnostic::error(
                             "E022",
-                            format!("`{}` is {}, not a condition", f.field.name(), f.field.ty().describe()),
+                            format!(
+                                "`{}` is {}, not a condition",
+                                f.field.name(),
+                                f.field.ty().describe()
+                            ),
                         )
                         .at(map.span(op.span()))
                         .help("compare it with a value, e.g. field == \"x\""),
@@ -699,13 +739,21 @@ impl Checker<'_> {
                     let value = self.literal_for(ty, right, map, &fname, op)?;
                     Cond::Eq { field, value }
                 };
-                Some(if op == CmpOp::Ne { negate(positive) } else { positive })
+                Some(if op == CmpOp::Ne {
+                    negate(positive)
+                } else {
+                    positive
+                })
             }
             CmpOp::In | CmpOp::NotIn => {
                 let positive = match right {
                     Operand::List(items, _) => {
                         if items.is_empty() {
-                            return mismatch(self, "the list is empty".into(), "an empty list matches nothing");
+                            return mismatch(
+                                self,
+                                "the list is empty".into(),
+                                "an empty list matches nothing",
+                            );
                         }
                         let mut values = Vec::new();
                         for item in items {
@@ -713,12 +761,17 @@ impl Checker<'_> {
                         }
                         Cond::InValues { field, values }
                     }
-                    Operand::Reference { event: None, name, .. } if !is_field_name(name) => {
+                    Operand::Reference {
+                        event: None, name, ..
+                    } if !is_field_name(name) => {
                         let list = self.list(name, map.span(right.span()))?;
                         let fits = matches!(
                             (list.kind, ty),
                             (ListKind::Asn, Type::Int)
-                                | (ListKind::AppId | ListKind::String, Type::String | Type::StringList | Type::Ip)
+                                | (
+                                    ListKind::AppId | ListKind::String,
+                                    Type::String | Type::StringList | Type::Ip
+                                )
                         );
                         if !fits {
                             let help = if list.kind == ListKind::Cidr {
@@ -749,7 +802,11 @@ impl Checker<'_> {
                         )
                     }
                 };
-                Some(if op == CmpOp::NotIn { negate(positive) } else { positive })
+                Some(if op == CmpOp::NotIn {
+                    negate(positive)
+                } else {
+                    positive
+                })
             }
             CmpOp::InCidr => {
                 if ty != Type::Ip {
@@ -772,7 +829,10 @@ impl Checker<'_> {
                                 other => {
                                     return mismatch(
                                         self,
-                                        format!("in_cidr needs CIDRs; found {}", operand_kind(other)),
+                                        format!(
+                                            "in_cidr needs CIDRs; found {}",
+                                            operand_kind(other)
+                                        ),
                                         "write CIDRs like 192.0.2.0/24",
                                     )
                                 }
@@ -780,19 +840,28 @@ impl Checker<'_> {
                             match lists::parse_cidr(text) {
                                 Ok(c) => cidrs.push(c),
                                 Err((msg, help)) => {
-                                    self.err(Diagnostic::error("E022", msg).at(map.span(item.span())).help(help));
+                                    self.err(
+                                        Diagnostic::error("E022", msg)
+                                            .at(map.span(item.span()))
+                                            .help(help),
+                                    );
                                     return None;
                                 }
                             }
                         }
                         Some(Cond::InCidrs { field, cidrs })
                     }
-                    Operand::Reference { event: None, name, .. } if !is_field_name(name) => {
+                    Operand::Reference {
+                        event: None, name, ..
+                    } if !is_field_name(name) => {
                         let list = self.list(name, map.span(right.span()))?;
                         if list.kind != ListKind::Cidr {
                             return mismatch(
                                 self,
-                                format!("`{name}` is a list of kind {}, not cidr", kind_name(list.kind)),
+                                format!(
+                                    "`{name}` is a list of kind {}, not cidr",
+                                    kind_name(list.kind)
+                                ),
                                 "in_cidr needs a cidr list",
                             );
                         }
@@ -803,7 +872,10 @@ impl Checker<'_> {
                     }
                     other => mismatch(
                         self,
-                        format!("in_cidr needs CIDRs or a cidr list; found {}", operand_kind(other)),
+                        format!(
+                            "in_cidr needs CIDRs or a cidr list; found {}",
+                            operand_kind(other)
+                        ),
                         "write later.ip in_cidr corp_egress_cidrs",
                     ),
                 }
@@ -811,25 +883,39 @@ impl Checker<'_> {
             CmpOp::Contains | CmpOp::StartsWith | CmpOp::EndsWith => {
                 if !matches!(ty, Type::String | Type::Ip) {
                     let help = match ty {
-                        Type::StringList => "list fields are tested with == or in (any value matches)",
+                        Type::StringList => {
+                            "list fields are tested with == or in (any value matches)"
+                        }
                         Type::Int => "compare integers with == or in",
                         _ => "use == or in",
                     };
                     return mismatch(
                         self,
-                        format!("`{}` needs a string field; `{fname}` is {}", op.symbol(), ty.describe()),
+                        format!(
+                            "`{}` needs a string field; `{fname}` is {}",
+                            op.symbol(),
+                            ty.describe()
+                        ),
                         help,
                     );
                 }
                 let Operand::Str(value, _) = right else {
                     return mismatch(
                         self,
-                        format!("`{}` needs a string on the right; found {}", op.symbol(), operand_kind(right)),
+                        format!(
+                            "`{}` needs a string on the right; found {}",
+                            op.symbol(),
+                            operand_kind(right)
+                        ),
                         "quote the text: later.user_agent contains \"python\"",
                     );
                 };
                 if value.is_empty() {
-                    return mismatch(self, "the text to look for is empty".into(), "an empty string matches everything");
+                    return mismatch(
+                        self,
+                        "the text to look for is empty".into(),
+                        "an empty string matches everything",
+                    );
                 }
                 let test = match op {
                     CmpOp::Contains => TextOp::Contains,
@@ -860,9 +946,12 @@ impl Checker<'_> {
         } = op
         else {
             self.err(
-                Diagnostic::error("E022", format!("expected a field, found {}", operand_kind(op)))
-                    .at(map.span(op.span()))
-                    .help("name a field from the catalogue, e.g. later.asn"),
+                Diagnostic::error(
+                    "E022",
+                    format!("expected a field, found {}", operand_kind(op)),
+                )
+                .at(map.span(op.span()))
+                .help("name a field from the catalogue, e.g. later.asn"),
             );
             return None;
         };
@@ -880,14 +969,21 @@ impl Checker<'_> {
                 } else {
                     (format!("unknown field `{name}`"), field_hint(name))
                 };
-                self.err(Diagnostic::error("E026", msg).at(map.span(span.clone())).help(help));
+                self.err(
+                    Diagnostic::error("E026", msg)
+                        .at(map.span(span.clone()))
+                        .help(help),
+                );
                 return None;
             }
             (Some(ev @ ("first" | "later")), Scope::Single) => {
                 self.err(
-                    Diagnostic::error("E026", format!("`{ev}.` has no meaning in a single-event condition"))
-                        .at(map.span(span.clone()))
-                        .help(format!("write the field alone: {name}")),
+                    Diagnostic::error(
+                        "E026",
+                        format!("`{ev}.` has no meaning in a single-event condition"),
+                    )
+                    .at(map.span(span.clone()))
+                    .help(format!("write the field alone: {name}")),
                 );
                 return None;
             }
@@ -908,7 +1004,11 @@ impl Checker<'_> {
                 } else {
                     (format!("unknown field `{name}`"), "E021")
                 };
-                self.err(Diagnostic::error(code, msg).at(map.span(name_span.clone())).help(field_hint(name)));
+                self.err(
+                    Diagnostic::error(code, msg)
+                        .at(map.span(name_span.clone()))
+                        .help(field_hint(name)),
+                );
                 None
             }
         }
@@ -923,7 +1023,9 @@ impl Checker<'_> {
         cmp: CmpOp,
     ) -> Option<Value> {
         let value = match (ty, op) {
-            (Type::String | Type::StringList | Type::Ip, Operand::Str(s, _)) => Some(Value::Str(s.clone())),
+            (Type::String | Type::StringList | Type::Ip, Operand::Str(s, _)) => {
+                Some(Value::Str(s.clone()))
+            }
             (Type::Int, Operand::Int(i, _)) => Some(Value::Int(*i)),
             (Type::Bool, Operand::Bool(b, _)) => Some(Value::Bool(*b)),
             _ => None,
@@ -936,7 +1038,9 @@ impl Checker<'_> {
                 (Type::Int, Operand::Str(s, _)) if s.parse::<i64>().is_ok() => {
                     format!("`{fname}` is an integer: drop the quotes, {s}")
                 }
-                (Type::Datetime, _) => "time is not compared in conditions; the window handles time".into(),
+                (Type::Datetime, _) => {
+                    "time is not compared in conditions; the window handles time".into()
+                }
                 _ => format!("`{fname}` takes {}", ty.describe()),
             };
             self.err(
@@ -1038,7 +1142,13 @@ fn fields_of(logic: &Logic) -> Vec<Field> {
         Logic::Single { when } => {
             when.fields(&mut refs);
             // Context an analyst needs in the alert.
-            set.extend([Field::Time, Field::SessionId, Field::User, Field::Ip, Field::AppId]);
+            set.extend([
+                Field::Time,
+                Field::SessionId,
+                Field::User,
+                Field::Ip,
+                Field::AppId,
+            ]);
         }
         Logic::Correlation(c) => {
             c.issuance.fields(&mut refs);
@@ -1059,7 +1169,9 @@ pub fn is_kebab(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 64
         && s.split('-').all(|w| {
-            !w.is_empty() && w.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+            !w.is_empty()
+                && w.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
         })
 }
 
@@ -1089,7 +1201,8 @@ fn is_control_id(s: &str) -> bool {
         && !num.is_empty()
         && num.len() <= 2
         && num.chars().all(|c| c.is_ascii_digit())
-        && enh.is_none_or(|e| !e.is_empty() && e.len() <= 2 && e.chars().all(|c| c.is_ascii_digit()))
+        && enh
+            .is_none_or(|e| !e.is_empty() && e.len() <= 2 && e.chars().all(|c| c.is_ascii_digit()))
 }
 
 #[cfg(test)]

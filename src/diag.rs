@@ -219,7 +219,10 @@ pub struct JsonDiagnostic {
 }
 
 /// Suggest the closest candidate for a misspelt name (edit distance at most a third of its length).
-pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let limit = (name.chars().count() / 3).max(1);
     candidates
         .into_iter()
@@ -260,7 +263,9 @@ mod tests {
     #[test]
     fn caret_sits_under_the_span() {
         let f = SourceFile::new("r.yaml", "when: later.asn contains 5\n".to_string());
-        let d = Diagnostic::error("E020", "bad").at(Span::new(&f, 6, 15)).help("hint");
+        let d = Diagnostic::error("E020", "bad")
+            .at(Span::new(&f, 6, 15))
+            .help("hint");
         let text = d.render_human();
         assert!(text.starts_with("r.yaml:1:7: error[E020]: bad\n"), "{text}");
         assert!(text.contains("\n  |       ^^^^^^^^^\n"), "{text}");

@@ -55,7 +55,7 @@ impl fmt::Display for Duration {
             return f.write_str("0s");
         }
         for (unit, size) in [("d", 86_400), ("h", 3_600), ("m", 60)] {
-            if s % size == 0 {
+            if s.is_multiple_of(size) {
                 return write!(f, "{}{unit}", s / size);
             }
         }

@@ -194,7 +194,17 @@ fn from_pest(e: pest::error::Error<Rule>) -> ParseError {
             names.dedup();
             // "a field, list or value" already covers the literal kinds.
             if names.contains(&"a field, list or value") {
-                names.retain(|n| !matches!(*n, "a string" | "a list `[…]`" | "an integer" | "a duration" | "a CIDR" | "true or false"));
+                names.retain(|n| {
+                    !matches!(
+                        *n,
+                        "a string"
+                            | "a list `[…]`"
+                            | "an integer"
+                            | "a duration"
+                            | "a CIDR"
+                            | "true or false"
+                    )
+                });
             }
             if names.is_empty() {
                 "unexpected input".to_string()
@@ -394,7 +404,9 @@ fn unescape(inner: &str, quote: char, base: usize) -> Result<String, ParseError>
             Some((_, other)) => {
                 return Err(bad(
                     1 + other.len_utf8(),
-                    &format!("unknown escape `\\{other}`; use \\\\ \\\" \\' \\n \\t \\r or \\u{{…}}"),
+                    &format!(
+                        "unknown escape `\\{other}`; use \\\\ \\\" \\' \\n \\t \\r or \\u{{…}}"
+                    ),
                 ))
             }
             None => return Err(bad(1, "a string cannot end with a lone backslash")),
@@ -456,8 +468,10 @@ mod tests {
 
     #[test]
     fn literals() {
-        let e = parse(r#"a in ["x\"y", 'it\'s', 5, 10.1.0.0/16, 2001:db8::/32, 60m, true, "\u{1F600}"]"#)
-            .unwrap();
+        let e = parse(
+            r#"a in ["x\"y", 'it\'s', 5, 10.1.0.0/16, 2001:db8::/32, 60m, true, "\u{1F600}"]"#,
+        )
+        .unwrap();
         let Expr::Compare {
             right: Operand::List(items, _),
             ..
@@ -492,7 +506,11 @@ mod tests {
     fn errors_say_what_was_expected() {
         let e = parse("later.asn ==").unwrap_err();
         assert_eq!(e.span.start, 12);
-        assert!(e.message.contains("a field, list or value"), "{}", e.message);
+        assert!(
+            e.message.contains("a field, list or value"),
+            "{}",
+            e.message
+        );
         let e = parse("a == 1 b").unwrap_err();
         assert_eq!(e.span.start, 7);
         assert!(e.message.contains("`and` or `or`"), "{}", e.message);

@@ -80,7 +80,7 @@ pub enum Logic {
     /// One event at a time.
     Single { when: Cond },
     /// Two events of one session: an issuance and a later event within the window.
-    Correlation(Correlation),
+    Correlation(Box<Correlation>),
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -153,25 +153,55 @@ pub enum TextOp {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum Cond {
-    And { all: Vec<Cond> },
-    Or { any: Vec<Cond> },
-    Not { cond: Box<Cond> },
+    And {
+        all: Vec<Cond>,
+    },
+    Or {
+        any: Vec<Cond>,
+    },
+    Not {
+        cond: Box<Cond>,
+    },
     /// A boolean field is true.
-    IsTrue { field: FieldRef },
+    IsTrue {
+        field: FieldRef,
+    },
     /// Field equals a literal (for list fields: any value equals it).
-    Eq { field: FieldRef, value: Value },
+    Eq {
+        field: FieldRef,
+        value: Value,
+    },
     /// Two fields are equal (both present and equal).
-    FieldEq { left: FieldRef, right: FieldRef },
+    FieldEq {
+        left: FieldRef,
+        right: FieldRef,
+    },
     /// Field is one of the literal values (list fields: any value is).
-    InValues { field: FieldRef, values: Vec<Value> },
+    InValues {
+        field: FieldRef,
+        values: Vec<Value>,
+    },
     /// Field is in a named list (inline or external).
-    InList { field: FieldRef, list: String },
+    InList {
+        field: FieldRef,
+        list: String,
+    },
     /// IP field falls in one of the CIDRs of a named list.
-    InCidrList { field: FieldRef, list: String },
+    InCidrList {
+        field: FieldRef,
+        list: String,
+    },
     /// IP field falls in one of the literal CIDRs.
-    InCidrs { field: FieldRef, cidrs: Vec<String> },
+    InCidrs {
+        field: FieldRef,
+        cidrs: Vec<String>,
+    },
     /// Case-insensitive substring / prefix / suffix test.
-    Text { field: FieldRef, test: TextOp, value: String },
+    Text {
+        field: FieldRef,
+        test: TextOp,
+        value: String,
+    },
 }
 
 impl Cond {

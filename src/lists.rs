@@ -66,9 +66,12 @@ pub fn validate_list(
         if let Some(f) = &e.value.lookup_field {
             if !is_identifier_loose(&f.value) {
                 errs.push(
-                    Diagnostic::error("E024", format!("lookup field `{}` is not a valid field name", f.value))
-                        .at(span_of(file, f))
-                        .help("use letters, digits and `_`"),
+                    Diagnostic::error(
+                        "E024",
+                        format!("lookup field `{}` is not a valid field name", f.value),
+                    )
+                    .at(span_of(file, f))
+                    .help("use letters, digits and `_`"),
                 );
             }
         }
@@ -76,9 +79,12 @@ pub fn validate_list(
     let mut values = Vec::new();
     match &list.values {
         None if list.external.is_none() => errs.push(
-            Diagnostic::error("E024", format!("list `{name}` has neither `values` nor `external`"))
-                .at(span_of(file, raw))
-                .help("give the values inline, or name a watchlist/lookup under `external:`"),
+            Diagnostic::error(
+                "E024",
+                format!("list `{name}` has neither `values` nor `external`"),
+            )
+            .at(span_of(file, raw))
+            .help("give the values inline, or name a watchlist/lookup under `external:`"),
         ),
         None => {}
         Some(vals) if vals.value.is_empty() => errs.push(
@@ -89,7 +95,10 @@ pub fn validate_list(
         Some(vals) if vals.value.len() > MAX_LIST_VALUES => errs.push(
             Diagnostic::error(
                 "E024",
-                format!("list `{name}` has {} values, more than {MAX_LIST_VALUES}", vals.value.len()),
+                format!(
+                    "list `{name}` has {} values, more than {MAX_LIST_VALUES}",
+                    vals.value.len()
+                ),
             )
             .at(span_of(file, vals))
             .help("move it to a watchlist/lookup with `external:`"),
@@ -103,16 +112,21 @@ pub fn validate_list(
                         let key = value_key(&value);
                         if seen.insert(key.clone(), ()).is_some() {
                             errs.push(
-                                Diagnostic::error("E024", format!("duplicate value {key} in list `{name}`"))
-                                    .at(span_of(file, v))
-                                    .help("remove the repeated value"),
+                                Diagnostic::error(
+                                    "E024",
+                                    format!("duplicate value {key} in list `{name}`"),
+                                )
+                                .at(span_of(file, v))
+                                .help("remove the repeated value"),
                             );
                         } else {
                             values.push(value);
                         }
                     }
                     Err((msg, help)) => errs.push(
-                        Diagnostic::error("E024", msg).at(span_of(file, v)).help(help),
+                        Diagnostic::error("E024", msg)
+                            .at(span_of(file, v))
+                            .help(help),
                     ),
                 }
             }
@@ -125,7 +139,10 @@ pub fn validate_list(
     Ok(List {
         name: name.to_string(),
         kind: kind.unwrap_or(ListKind::String),
-        description: list.description.as_ref().map(|d| d.value.trim().to_string()),
+        description: list
+            .description
+            .as_ref()
+            .map(|d| d.value.trim().to_string()),
         sources: list.sources.iter().map(|s| s.value.clone()).collect(),
         origin: origin.to_string(),
         values,
@@ -159,7 +176,9 @@ fn compare_values(a: &Value, b: &Value) -> std::cmp::Ordering {
 /// Checks a value against its list kind; app ids are lower-cased (Entra writes them so).
 pub fn normalize_value(kind: ListKind, v: &ListValue) -> Result<Value, (String, String)> {
     match (kind, v) {
-        (ListKind::Asn, ListValue::Int(n)) if (0..=i64::from(u32::MAX)).contains(n) => Ok(Value::Int(*n)),
+        (ListKind::Asn, ListValue::Int(n)) if (0..=i64::from(u32::MAX)).contains(n) => {
+            Ok(Value::Int(*n))
+        }
         (ListKind::Asn, ListValue::Int(n)) => Err((
             format!("{n} is not an AS number"),
             "AS numbers run from 0 to 4294967295".into(),
@@ -172,7 +191,9 @@ pub fn normalize_value(kind: ListKind, v: &ListValue) -> Result<Value, (String, 
             },
         )),
         (ListKind::Cidr, ListValue::Str(s)) => parse_cidr(s).map(Value::Str),
-        (ListKind::AppId, ListValue::Str(s)) if is_guid(s) => Ok(Value::Str(s.to_ascii_lowercase())),
+        (ListKind::AppId, ListValue::Str(s)) if is_guid(s) => {
+            Ok(Value::Str(s.to_ascii_lowercase()))
+        }
         (ListKind::AppId, ListValue::Str(s)) => Err((
             format!("app id `{s}` is not a GUID"),
             "app ids look like 27922004-5251-4030-b22d-91ecd9a37ea4".into(),
@@ -195,7 +216,9 @@ pub fn parse_cidr(s: &str) -> Result<String, (String, String)> {
     };
     let (addr, len) = s.split_once('/').ok_or_else(|| bad("no `/prefix`"))?;
     let ip: IpAddr = addr.parse().map_err(|_| bad("not an IP address"))?;
-    let len: u8 = len.parse().map_err(|_| bad("prefix length is not a number"))?;
+    let len: u8 = len
+        .parse()
+        .map_err(|_| bad("prefix length is not a number"))?;
     let max = if ip.is_ipv4() { 32 } else { 128 };
     if len > max {
         return Err(bad(&format!("prefix length {len} is longer than {max}")));
@@ -242,7 +265,8 @@ fn is_identifier_loose(s: &str) -> bool {
 fn is_object_name(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 64
-        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
 /// Lists found in `lists/` folders, loaded on first use and cached per folder.
@@ -294,7 +318,9 @@ impl ListStore {
                 "E025",
                 "the rule uses `ua_family`, but no lists/ folder was found",
             )
-            .help(format!("put {UA_TABLE_FILE} in a lists/ folder beside the rules (see rules/lists/)"))]);
+            .help(format!(
+                "put {UA_TABLE_FILE} in a lists/ folder beside the rules (see rules/lists/)"
+            ))]);
         };
         let path = dir.join(UA_TABLE_FILE);
         self.tables
@@ -318,9 +344,12 @@ fn load_ua_table(path: &Path) -> Result<UaTable, Vec<Diagnostic>> {
                 .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
         if !ok {
             errs.push(
-                Diagnostic::error("E025", format!("family name `{}` is not kebab-case", name.value))
-                    .at(span_of(&file, name))
-                    .help("use lower-case letters, digits and `-`"),
+                Diagnostic::error(
+                    "E025",
+                    format!("family name `{}` is not kebab-case", name.value),
+                )
+                .at(span_of(&file, name))
+                .help("use lower-case letters, digits and `-`"),
             );
         }
     };
@@ -330,16 +359,22 @@ fn load_ua_table(path: &Path) -> Result<UaTable, Vec<Diagnostic>> {
         check_name(&mut errs, &f.name);
         if families.iter().any(|x| x.name == f.name.value) || f.name.value == raw.default.value {
             errs.push(
-                Diagnostic::error("E025", format!("family `{}` is defined twice", f.name.value))
-                    .at(span_of(&file, &f.name))
-                    .help("merge the two entries' match_any lists"),
+                Diagnostic::error(
+                    "E025",
+                    format!("family `{}` is defined twice", f.name.value),
+                )
+                .at(span_of(&file, &f.name))
+                .help("merge the two entries' match_any lists"),
             );
         }
         if f.match_any.is_empty() {
             errs.push(
-                Diagnostic::error("E025", format!("family `{}` has no match_any substrings", f.name.value))
-                    .at(span_of(&file, &f.name))
-                    .help("list at least one substring the user agent contains"),
+                Diagnostic::error(
+                    "E025",
+                    format!("family `{}` has no match_any substrings", f.name.value),
+                )
+                .at(span_of(&file, &f.name))
+                .help("list at least one substring the user agent contains"),
             );
         }
         for m in &f.match_any {
@@ -402,16 +437,24 @@ mod tests {
         assert!(parse_cidr("192.0.2.0/33").is_err());
         assert!(parse_cidr("192.0.2.0").is_err());
         assert!(parse_cidr("x/8").is_err());
-        assert_eq!(parse_cidr("2001:db8::1/64").unwrap_err().1, "did you mean 2001:db8::/64?");
+        assert_eq!(
+            parse_cidr("2001:db8::1/64").unwrap_err().1,
+            "did you mean 2001:db8::/64?"
+        );
     }
 
     #[test]
     fn values_follow_their_kind() {
-        assert_eq!(normalize_value(ListKind::Asn, &ListValue::Int(14061)), Ok(Value::Int(14061)));
-        assert!(normalize_value(ListKind::Asn, &ListValue::Str("AS14061".into()))
-            .unwrap_err()
-            .1
-            .contains("14061"));
+        assert_eq!(
+            normalize_value(ListKind::Asn, &ListValue::Int(14061)),
+            Ok(Value::Int(14061))
+        );
+        assert!(
+            normalize_value(ListKind::Asn, &ListValue::Str("AS14061".into()))
+                .unwrap_err()
+                .1
+                .contains("14061")
+        );
         assert_eq!(
             normalize_value(
                 ListKind::AppId,

@@ -11,7 +11,11 @@ use tokenward::build;
 use tokenward::diag::Diagnostic;
 
 #[derive(Parser)]
-#[command(name = "tokenward", version, about = "Compile session-replay identity detections into Sentinel KQL and Splunk SPL")]
+#[command(
+    name = "tokenward",
+    version,
+    about = "Compile session-replay identity detections into Sentinel KQL and Splunk SPL"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -88,7 +92,11 @@ fn report(diags: &[Diagnostic], format: Format) {
         }
         Format::Json => {
             let json: Vec<_> = diags.iter().map(Diagnostic::to_json).collect();
-            let _ = writeln!(err, "{}", serde_json::to_string_pretty(&json).unwrap_or_default());
+            let _ = writeln!(
+                err,
+                "{}",
+                serde_json::to_string_pretty(&json).unwrap_or_default()
+            );
         }
     }
 }
@@ -130,7 +138,11 @@ fn run_build(args: &BuildArgs) -> anyhow::Result<ExitCode> {
     eprintln!(
         "built {} rule(s) for {} into {} ({} files)",
         detections.len(),
-        targets.iter().map(|t| t.name()).collect::<Vec<_>>().join(" and "),
+        targets
+            .iter()
+            .map(|t| t.name())
+            .collect::<Vec<_>>()
+            .join(" and "),
         args.out.display(),
         artifacts.len()
     );

@@ -184,7 +184,12 @@ pub fn location_span(file: &Arc<SourceFile>, loc: &serde_saphyr::Location) -> Sp
 /// End of the token starting at `start` (to the end of the line for lack of a better bound).
 fn token_end(text: &str, start: usize) -> usize {
     let rest = &text[start..];
-    start + rest.find(['\n', '#']).unwrap_or(rest.len()).max(1).min(rest.len())
+    start
+        + rest
+            .find(['\n', '#'])
+            .unwrap_or(rest.len())
+            .max(1)
+            .min(rest.len())
 }
 
 /// Reads a file into memory, refusing unreadable, non-UTF-8 and oversized files with a diagnostic.

@@ -8,15 +8,42 @@ use crate::backend::{kql, spl};
 use crate::diag::Diagnostic;
 
 const TEMPLATES: &[(&str, &str)] = &[
-    ("kql/correlation.kql", include_str!("../templates/kql/correlation.kql.j2")),
-    ("kql/single.kql", include_str!("../templates/kql/single.kql.j2")),
-    ("kql/health.kql", include_str!("../templates/kql/health.kql.j2")),
-    ("kql/header.kql", include_str!("../templates/kql/header.kql.j2")),
-    ("spl/correlation.spl", include_str!("../templates/spl/correlation.spl.j2")),
-    ("spl/single.spl", include_str!("../templates/spl/single.spl.j2")),
-    ("spl/health.spl", include_str!("../templates/spl/health.spl.j2")),
-    ("spl/header.spl", include_str!("../templates/spl/header.spl.j2")),
-    ("spl/macros.conf", include_str!("../templates/spl/macros.conf.j2")),
+    (
+        "kql/correlation.kql",
+        include_str!("../templates/kql/correlation.kql.j2"),
+    ),
+    (
+        "kql/single.kql",
+        include_str!("../templates/kql/single.kql.j2"),
+    ),
+    (
+        "kql/health.kql",
+        include_str!("../templates/kql/health.kql.j2"),
+    ),
+    (
+        "kql/header.kql",
+        include_str!("../templates/kql/header.kql.j2"),
+    ),
+    (
+        "spl/correlation.spl",
+        include_str!("../templates/spl/correlation.spl.j2"),
+    ),
+    (
+        "spl/single.spl",
+        include_str!("../templates/spl/single.spl.j2"),
+    ),
+    (
+        "spl/health.spl",
+        include_str!("../templates/spl/health.spl.j2"),
+    ),
+    (
+        "spl/header.spl",
+        include_str!("../templates/spl/header.spl.j2"),
+    ),
+    (
+        "spl/macros.conf",
+        include_str!("../templates/spl/macros.conf.j2"),
+    ),
 ];
 
 static ENV: LazyLock<Result<minijinja::Environment<'static>, String>> = LazyLock::new(|| {

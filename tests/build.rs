@@ -48,7 +48,10 @@ fn output_is_byte_identical_across_runs() {
 fn correlation_is_one_aggregation_per_session_never_a_join() {
     let tmp = tempfile::tempdir().unwrap();
     let files = build_bundled(&tmp.path().join("dist"));
-    for (name, text) in files.iter().filter(|(n, _)| n.contains("replay") || n.contains("travel")) {
+    for (name, text) in files
+        .iter()
+        .filter(|(n, _)| n.contains("replay") || n.contains("travel"))
+    {
         let code: String = text
             .lines()
             .filter(|l| !l.trim_start().starts_with("//") && !l.trim_start().starts_with("```"))
@@ -58,7 +61,10 @@ fn correlation_is_one_aggregation_per_session_never_a_join() {
         assert!(!code.contains("bin("), "{name} buckets time");
         assert!(!code.contains("span="), "{name} buckets time");
         let aggregations = code.matches("| summarize").count() + code.matches("| stats ").count();
-        assert_eq!(aggregations, 1, "{name} has {aggregations} aggregation passes");
+        assert_eq!(
+            aggregations, 1,
+            "{name} has {aggregations} aggregation passes"
+        );
         if name.ends_with(".kql") {
             assert!(code.contains("by SessionId"), "{name}");
             assert!(code.contains("AADNonInteractiveUserSignInLogs"), "{name}");
@@ -125,14 +131,24 @@ fn a_folder_tokenward_did_not_write_is_never_replaced() {
     let run = tokenward(&["build", "rules", "--out", out.to_str().unwrap()]);
     assert_eq!(run.code, 1);
     assert!(run.stderr.contains("E040"), "{}", run.stderr);
-    assert_eq!(std::fs::read_to_string(out.join("notes.txt")).unwrap(), "keep me");
+    assert_eq!(
+        std::fs::read_to_string(out.join("notes.txt")).unwrap(),
+        "keep me"
+    );
 }
 
 #[test]
 fn target_selects_one_siem() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("dist");
-    let run = tokenward(&["build", "rules", "--target", "splunk", "--out", out.to_str().unwrap()]);
+    let run = tokenward(&[
+        "build",
+        "rules",
+        "--target",
+        "splunk",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let files = read_tree(&out);
     assert!(files.keys().all(|k| !k.starts_with("sentinel/")));
@@ -149,7 +165,11 @@ fn usage_errors_exit_2() {
 fn missing_paths_are_rule_errors() {
     let run = tokenward(&["build", "no/such/rules", "--out", "/nonexistent/x"]);
     assert_eq!(run.code, 1);
-    assert!(run.stderr.contains("no/such/rules: error[E001]"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("no/such/rules: error[E001]"),
+        "{}",
+        run.stderr
+    );
 }
 
 /// Each bad input gives one located error with a hint, exit 1, and no panic.
@@ -176,8 +196,16 @@ fn bad_inputs_get_clear_errors() {
         let path = format!("tests/fixtures/bad/{case}.yaml");
         let run = tokenward(&["build", &path, "--out", out.to_str().unwrap()]);
         assert_eq!(run.code, 1, "{case}: {}", run.stderr);
-        assert!(run.stderr.contains(&format!("error[{code}]")), "{case}: {}", run.stderr);
-        assert!(run.stderr.contains("= help:"), "{case} has no hint: {}", run.stderr);
+        assert!(
+            run.stderr.contains(&format!("error[{code}]")),
+            "{case}: {}",
+            run.stderr
+        );
+        assert!(
+            run.stderr.contains("= help:"),
+            "{case} has no hint: {}",
+            run.stderr
+        );
         assert!(!run.stderr.contains("panicked"), "{case}");
         assert!(!out.exists(), "{case} wrote output");
         insta::assert_snapshot!(format!("error_{case}"), run.stderr);
@@ -198,7 +226,11 @@ fn unreadable_file() {
     std::fs::write(&p, [0xff, 0xfe, 0x00, 0x41]).unwrap();
     let run = tokenward(&["build", p.to_str().unwrap(), "--out", "/nonexistent/x"]);
     assert_eq!(run.code, 1);
-    assert!(run.stderr.contains("error[E001]: file is not UTF-8 text"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("error[E001]: file is not UTF-8 text"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
@@ -226,8 +258,14 @@ fn default_paths_build_rules_into_dist() {
     copy_dir(&root().join("rules"), &tmp.path().join("rules"));
     let run = common::tokenward_in(tmp.path(), &["build"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(tmp.path().join("dist/sentinel/aitm-session-replay.kql").is_file());
-    assert!(tmp.path().join("dist/splunk/aitm-session-replay.spl").is_file());
+    assert!(tmp
+        .path()
+        .join("dist/sentinel/aitm-session-replay.kql")
+        .is_file());
+    assert!(tmp
+        .path()
+        .join("dist/splunk/aitm-session-replay.spl")
+        .is_file());
 }
 
 fn copy_dir(from: &std::path::Path, to: &std::path::Path) {

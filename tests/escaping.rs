@@ -40,7 +40,10 @@ fn expr_literal(s: &str) -> String {
 }
 
 fn hostile_rule(values: &[&str]) -> String {
-    let list: Vec<String> = values.iter().map(|v| serde_json::to_string(v).unwrap()).collect();
+    let list: Vec<String> = values
+        .iter()
+        .map(|v| serde_json::to_string(v).unwrap())
+        .collect();
     let contains: Vec<String> = values
         .iter()
         .map(|v| format!("user_agent contains {}", expr_literal(v)))
@@ -56,12 +59,22 @@ fn hostile_rule(values: &[&str]) -> String {
     )
 }
 
-fn build(values: &[&str]) -> (tempfile::TempDir, std::collections::BTreeMap<String, String>) {
+fn build(
+    values: &[&str],
+) -> (
+    tempfile::TempDir,
+    std::collections::BTreeMap<String, String>,
+) {
     let tmp = tempfile::tempdir().unwrap();
     let rule = tmp.path().join("hostile.yaml");
     std::fs::write(&rule, hostile_rule(values)).unwrap();
     let out = tmp.path().join("dist");
-    let run = tokenward(&["build", rule.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    let run = tokenward(&[
+        "build",
+        rule.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let files = read_tree(&out);
     (tmp, files)
@@ -134,20 +147,30 @@ fn spl_syntax(text: &str) -> String {
 fn hostile_values_stay_inside_their_literals() {
     let (_tmp, files) = build(HOSTILE);
     let kql = &files["sentinel/hostile-values.kql"];
-    let line = kql.lines().find(|l| l.starts_with("let hostile = ")).unwrap();
+    let line = kql
+        .lines()
+        .find(|l| l.starts_with("let hostile = "))
+        .unwrap();
     let mut expected: Vec<String> = HOSTILE.iter().map(|s| s.to_string()).collect();
     expected.sort();
     assert_eq!(kql_strings(line), expected);
     // Comments stay single-line.
     assert!(kql.lines().next().unwrap().starts_with("// title with"));
-    assert!(kql.lines().nth(1).unwrap().starts_with("// id: hostile-values"));
+    assert!(kql
+        .lines()
+        .nth(1)
+        .unwrap()
+        .starts_with("// id: hostile-values"));
 
     // SPL: the syntax outside strings is exactly that of a build with harmless values.
     let spl = &files["splunk/hostile-values.spl"];
     let benign: Vec<String> = (0..HOSTILE.len()).map(|i| format!("value{i}")).collect();
     let benign: Vec<&str> = benign.iter().map(String::as_str).collect();
     let (_tmp2, plain) = build(&benign);
-    assert_eq!(spl_syntax(spl), spl_syntax(&plain["splunk/hostile-values.spl"]));
+    assert_eq!(
+        spl_syntax(spl),
+        spl_syntax(&plain["splunk/hostile-values.spl"])
+    );
     assert_eq!(
         spl_syntax(&kql_as_spl_free(kql)),
         spl_syntax(&kql_as_spl_free(&plain["sentinel/hostile-values.kql"]))
@@ -169,6 +192,9 @@ fn hostile_kql_passes_kusto_language() {
         return;
     };
     let (tmp, _) = build(HOSTILE);
-    let (ok, report) = kql_check(&oracle, &[tmp.path().join("dist/sentinel/hostile-values.kql")]);
+    let (ok, report) = kql_check(
+        &oracle,
+        &[tmp.path().join("dist/sentinel/hostile-values.kql")],
+    );
     assert!(ok, "{report}");
 }

@@ -67,56 +67,84 @@ impl Profile {
         let raw: RawProfile = model::parse_yaml(file)?;
         let at = |s: &S<String>| model::span_of(file, s);
         if raw.target.value != "sentinel" {
-            return Err(Diagnostic::error("E030", format!("profile target is `{}`", raw.target.value))
-                .at(at(&raw.target))
-                .help("the Sentinel profile has `target: sentinel`"));
+            return Err(Diagnostic::error(
+                "E030",
+                format!("profile target is `{}`", raw.target.value),
+            )
+            .at(at(&raw.target))
+            .help("the Sentinel profile has `target: sentinel`"));
         }
         let ident = |s: &S<String>| -> Result<String, Diagnostic> {
             if is_column_name(&s.value) {
                 Ok(s.value.clone())
             } else {
-                Err(Diagnostic::error("E030", format!("`{}` is not a KQL column or table name", s.value))
-                    .at(at(s))
-                    .help("use letters, digits and `_`"))
+                Err(Diagnostic::error(
+                    "E030",
+                    format!("`{}` is not a KQL column or table name", s.value),
+                )
+                .at(at(s))
+                .help("use letters, digits and `_`"))
             }
         };
         let mut fields = BTreeMap::new();
         for (name, map) in &raw.fields {
             let Some(field) = Field::by_name(name) else {
-                return Err(Diagnostic::error("E030", format!("the profile maps unknown field `{name}`"))
-                    .at(model::span_of(file, map))
-                    .help("map only fields of the canonical catalogue (docs/rule-format.md)"));
+                return Err(Diagnostic::error(
+                    "E030",
+                    format!("the profile maps unknown field `{name}`"),
+                )
+                .at(model::span_of(file, map))
+                .help("map only fields of the canonical catalogue (docs/rule-format.md)"));
             };
             let m = &map.value;
             let parts_ok = is_column_name(&m.column)
-                && m.path.as_deref().is_none_or(|p| p.split('.').all(is_column_name))
+                && m.path
+                    .as_deref()
+                    .is_none_or(|p| p.split('.').all(is_column_name))
                 && m.each.as_deref().is_none_or(is_column_name);
             if !parts_ok {
-                return Err(Diagnostic::error("E030", format!("the mapping of `{name}` has an invalid column, path or key"))
-                    .at(model::span_of(file, map))
-                    .help("columns, paths and keys are identifiers joined by `.`"));
+                return Err(Diagnostic::error(
+                    "E030",
+                    format!("the mapping of `{name}` has an invalid column, path or key"),
+                )
+                .at(model::span_of(file, map))
+                .help("columns, paths and keys are identifiers joined by `.`"));
             }
             let list = m.each.is_some() || m.json_array;
             if list != (field.ty() == Type::StringList) {
                 return Err(Diagnostic::error(
                     "E030",
-                    format!("`{name}` is a {}; its mapping {} `each`/`json_array`", field.ty().describe(),
-                        if list { "must not use" } else { "needs" }),
+                    format!(
+                        "`{name}` is a {}; its mapping {} `each`/`json_array`",
+                        field.ty().describe(),
+                        if list { "must not use" } else { "needs" }
+                    ),
                 )
                 .at(model::span_of(file, map))
-                .help("list fields map with `each: key` (array of objects) or `json_array: true`"));
+                .help(
+                    "list fields map with `each: key` (array of objects) or `json_array: true`",
+                ));
             }
             fields.insert(field, m.clone());
         }
-        let health_lookback = crate::duration::Duration::parse(&raw.health.lookback)
-            .map_err(|e| Diagnostic::error("E030", format!("health lookback: {e}")).in_file(&file.path))?;
+        let health_lookback =
+            crate::duration::Duration::parse(&raw.health.lookback).map_err(|e| {
+                Diagnostic::error("E030", format!("health lookback: {e}")).in_file(&file.path)
+            })?;
         if !(0.0..=1.0).contains(&raw.health.threshold) {
-            return Err(Diagnostic::error("E030", "health threshold must be between 0 and 1").in_file(&file.path));
+            return Err(
+                Diagnostic::error("E030", "health threshold must be between 0 and 1")
+                    .in_file(&file.path),
+            );
         }
         Ok(Self {
             tables: raw.tables.iter().map(ident).collect::<Result<_, _>>()?,
             time_column: ident(&raw.time_column)?,
-            dynamic_columns: raw.dynamic_columns.iter().map(ident).collect::<Result<_, _>>()?,
+            dynamic_columns: raw
+                .dynamic_columns
+                .iter()
+                .map(ident)
+                .collect::<Result<_, _>>()?,
             fields,
             health: raw.health,
             health_lookback,
@@ -126,9 +154,12 @@ impl Profile {
 
     fn map(&self, f: Field) -> Result<&FieldMap, Diagnostic> {
         self.fields.get(&f).ok_or_else(|| {
-            Diagnostic::error("E031", format!("the Sentinel profile does not map field `{}`", f.name()))
-                .in_file(&self.source)
-                .help(format!("add `{}: {{ column: … }}` under fields:", f.name()))
+            Diagnostic::error(
+                "E031",
+                format!("the Sentinel profile does not map field `{}`", f.name()),
+            )
+            .in_file(&self.source)
+            .help(format!("add `{}: {{ column: … }}` under fields:", f.name()))
         })
     }
 }
@@ -190,10 +221,13 @@ pub fn timespan(d: Duration) -> String {
 pub fn register(env: &mut minijinja::Environment<'static>) {
     env.add_filter("kql_string", |s: String| string(&s));
     env.add_filter("kql_comment", |s: String| comment(&s));
-    env.add_filter("kql_dynamic", |v: minijinja::Value| -> Result<String, minijinja::Error> {
-        let values: Vec<Value> = deserialize_values(v)?;
-        Ok(dynamic(&values))
-    });
+    env.add_filter(
+        "kql_dynamic",
+        |v: minijinja::Value| -> Result<String, minijinja::Error> {
+            let values: Vec<Value> = deserialize_values(v)?;
+            Ok(dynamic(&values))
+        },
+    );
 }
 
 fn deserialize_values(v: minijinja::Value) -> Result<Vec<Value>, minijinja::Error> {
@@ -247,11 +281,17 @@ pub fn cond(c: &Cond, lists: &[List]) -> String {
 fn cond_prec(c: &Cond, lists: &[List], outer: u8) -> String {
     let (text, prec) = match c {
         Cond::Or { any } => (
-            any.iter().map(|c| cond_prec(c, lists, 1)).collect::<Vec<_>>().join(" or "),
+            any.iter()
+                .map(|c| cond_prec(c, lists, 1))
+                .collect::<Vec<_>>()
+                .join(" or "),
             1,
         ),
         Cond::And { all } => (
-            all.iter().map(|c| cond_prec(c, lists, 2)).collect::<Vec<_>>().join(" and "),
+            all.iter()
+                .map(|c| cond_prec(c, lists, 2))
+                .collect::<Vec<_>>()
+                .join(" and "),
             2,
         ),
         Cond::Not { cond } => (format!("not({})", cond_prec(cond, lists, 0)), 3),
@@ -277,10 +317,20 @@ fn atom_text(c: &Cond, lists: &[List]) -> String {
         Cond::Eq { field, value: v } => match field.field.ty() {
             Type::StringList => format!("set_has_element({}, {})", column(*field), value(v)),
             Type::String | Type::Ip => format!("{} == {}", column(*field), value(v)),
-            _ => format!("({} and {} == {})", present(*field), column(*field), value(v)),
+            _ => format!(
+                "({} and {} == {})",
+                present(*field),
+                column(*field),
+                value(v)
+            ),
         },
         Cond::FieldEq { left, right } => {
-            format!("({} and {} == {})", present(*left), column(*left), column(*right))
+            format!(
+                "({} and {} == {})",
+                present(*left),
+                column(*left),
+                column(*right)
+            )
         }
         Cond::InValues { field, values } => in_test(*field, &dynamic_or_tuple(*field, values)),
         Cond::InList { field, list } => in_test(*field, &list_ident(list)),
@@ -300,14 +350,26 @@ fn atom_text(c: &Cond, lists: &[List]) -> String {
             let (v4, v6) = split_cidrs(&values);
             let mut parts = Vec::new();
             if !v4.is_empty() {
-                parts.push(format!("ipv4_is_in_any_range({}, {}) == true", column(*field), dynamic(&v4)));
+                parts.push(format!(
+                    "ipv4_is_in_any_range({}, {}) == true",
+                    column(*field),
+                    dynamic(&v4)
+                ));
             }
             if !v6.is_empty() {
-                parts.push(format!("ipv6_is_in_any_range({}, {}) == true", column(*field), dynamic(&v6)));
+                parts.push(format!(
+                    "ipv6_is_in_any_range({}, {}) == true",
+                    column(*field),
+                    dynamic(&v6)
+                ));
             }
             format!("({} and ({}))", present(*field), parts.join(" or "))
         }
-        Cond::Text { field, test, value: v } => {
+        Cond::Text {
+            field,
+            test,
+            value: v,
+        } => {
             let op = match test {
                 TextOp::Contains => "contains",
                 TextOp::StartsWith => "startswith",
@@ -338,10 +400,18 @@ fn in_test(f: FieldRef, set: &str) -> String {
 fn cidr_test(f: FieldRef, list: &str, v4: bool, v6: bool) -> String {
     let mut parts = Vec::new();
     if v4 {
-        parts.push(format!("ipv4_is_in_any_range({}, {}) == true", column(f), cidr_ident(list, false)));
+        parts.push(format!(
+            "ipv4_is_in_any_range({}, {}) == true",
+            column(f),
+            cidr_ident(list, false)
+        ));
     }
     if v6 {
-        parts.push(format!("ipv6_is_in_any_range({}, {}) == true", column(f), cidr_ident(list, true)));
+        parts.push(format!(
+            "ipv6_is_in_any_range({}, {}) == true",
+            column(f),
+            cidr_ident(list, true)
+        ));
     }
     format!("({} and ({}))", present(f), parts.join(" or "))
 }
@@ -405,7 +475,11 @@ fn lets(lists: &[List]) -> Vec<Let> {
                 }
                 out.push(Let {
                     name: cidr_ident(&l.name, is_v6),
-                    values: if watchlist.is_some() { Vec::new() } else { values },
+                    values: if watchlist.is_some() {
+                        Vec::new()
+                    } else {
+                        values
+                    },
                     watchlist: watchlist.clone(),
                     filter: watchlist.as_ref().map(|_| {
                         if is_v6 {
@@ -420,7 +494,11 @@ fn lets(lists: &[List]) -> Vec<Let> {
         } else {
             out.push(Let {
                 name: list_ident(&l.name),
-                values: if watchlist.is_some() { Vec::new() } else { l.values.clone() },
+                values: if watchlist.is_some() {
+                    Vec::new()
+                } else {
+                    l.values.clone()
+                },
                 watchlist,
                 filter: None,
                 comment,
@@ -454,10 +532,16 @@ fn source(p: &Profile, fields: &[Field]) -> Result<(Vec<Leg>, Vec<String>), Diag
             continue;
         }
         let m = p.map(f)?;
-        if m.path.is_some() && p.dynamic_columns.contains(&m.column) && !converts.contains(&m.column) {
+        if m.path.is_some()
+            && p.dynamic_columns.contains(&m.column)
+            && !converts.contains(&m.column)
+        {
             converts.push(m.column.clone());
         }
-        let name = column(FieldRef { event: None, field: f });
+        let name = column(FieldRef {
+            event: None,
+            field: f,
+        });
         let raw = match &m.path {
             Some(path) => format!("{}.{}", m.column, path),
             None => m.column.clone(),
@@ -465,7 +549,10 @@ fn source(p: &Profile, fields: &[Field]) -> Result<(Vec<Leg>, Vec<String>), Diag
         let expr = match (f.ty(), &m.each) {
             (Type::StringList, Some(key)) => {
                 // Every step of the array: the JSON string is scanned for each occurrence of the key.
-                format!(r#"extract_all(@'"{key}"\s*:\s*"((?:[^"\\]|\\.)*)"', tostring({}))"#, m.column)
+                format!(
+                    r#"extract_all(@'"{key}"\s*:\s*"((?:[^"\\]|\\.)*)"', tostring({}))"#,
+                    m.column
+                )
             }
             (Type::StringList, None) => format!("coalesce(todynamic({}), dynamic([]))", m.column),
             (Type::Int, _) => format!("toint({raw})"),
@@ -473,7 +560,11 @@ fn source(p: &Profile, fields: &[Field]) -> Result<(Vec<Leg>, Vec<String>), Diag
             (Type::String | Type::Ip, _) if m.path.is_some() => format!("tostring({raw})"),
             _ => raw.clone(),
         };
-        projection.push(if expr == name { name } else { format!("{name} = {expr}") });
+        projection.push(if expr == name {
+            name
+        } else {
+            format!("{name} = {expr}")
+        });
     }
     converts.sort();
     let legs = p
@@ -521,7 +612,10 @@ fn packs(fields: &[Field]) -> Vec<Pack> {
     fields
         .iter()
         .map(|f| {
-            let column = column(FieldRef { event: None, field: *f });
+            let column = column(FieldRef {
+                event: None,
+                field: *f,
+            });
             Pack {
                 key: column.clone(),
                 column,
@@ -534,7 +628,13 @@ fn unpacks(fields: &[Field], event: Event, var: &str) -> Vec<Unpack> {
     fields
         .iter()
         .map(|&f| {
-            let raw = format!("{var}.{}", column(FieldRef { event: None, field: f }));
+            let raw = format!(
+                "{var}.{}",
+                column(FieldRef {
+                    event: None,
+                    field: f
+                })
+            );
             let expr = match f.ty() {
                 Type::Datetime => format!("todatetime({raw})"),
                 Type::Int => format!("toint({raw})"),
@@ -543,7 +643,10 @@ fn unpacks(fields: &[Field], event: Event, var: &str) -> Vec<Unpack> {
                 Type::String | Type::Ip => format!("tostring({raw})"),
             };
             Unpack {
-                name: column(FieldRef { event: Some(event), field: f }),
+                name: column(FieldRef {
+                    event: Some(event),
+                    field: f,
+                }),
                 expr,
             }
         })
@@ -624,7 +727,12 @@ pub fn compile(d: &Detection, p: &Profile) -> Result<Artifact, Diagnostic> {
                 .fields
                 .iter()
                 .filter(|f| **f != Field::Time)
-                .map(|&f| column(FieldRef { event: None, field: f }))
+                .map(|&f| {
+                    column(FieldRef {
+                        event: None,
+                        field: f,
+                    })
+                })
                 .collect();
             let cx = SingleCx {
                 h: header(d),
@@ -639,7 +747,10 @@ pub fn compile(d: &Detection, p: &Profile) -> Result<Artifact, Diagnostic> {
             };
             render::render("kql/single.kql", &cx)?
         }
-        Logic::Correlation(c) => render::render("kql/correlation.kql", &correlation_cx(d, c, p, legs, projection))?,
+        Logic::Correlation(c) => render::render(
+            "kql/correlation.kql",
+            &correlation_cx(d, c, p, legs, projection),
+        )?,
     };
     Ok(Artifact {
         path: PathBuf::from(format!("sentinel/{}.kql", d.id)),
@@ -654,8 +765,18 @@ fn correlation_cx<'a>(
     legs: Vec<Leg>,
     projection: Vec<String>,
 ) -> CorrelationCx<'a> {
-    let first = |f: Field| column(FieldRef { event: Some(Event::First), field: f });
-    let later = |f: Field| column(FieldRef { event: Some(Event::Later), field: f });
+    let first = |f: Field| {
+        column(FieldRef {
+            event: Some(Event::First),
+            field: f,
+        })
+    };
+    let later = |f: Field| {
+        column(FieldRef {
+            event: Some(Event::Later),
+            field: f,
+        })
+    };
     let s = &c.signals;
     let mut signals = Vec::new();
     if s.user_agent {
@@ -719,7 +840,10 @@ fn correlation_cx<'a>(
     }
     let mut output = vec![
         format!("TimeGenerated = {}", later(Field::Time)),
-        column(FieldRef { event: None, field: c.key }),
+        column(FieldRef {
+            event: None,
+            field: c.key,
+        }),
         format!("UserPrincipalName = {}", later(Field::User)),
         "IssuanceTime = FirstTime".to_string(),
         "LaterTime".to_string(),
@@ -754,7 +878,10 @@ fn correlation_cx<'a>(
         time_column: &p.time_column,
         projection,
         ua_family: ua_family_expr(d),
-        key: column(FieldRef { event: None, field: c.key }),
+        key: column(FieldRef {
+            event: None,
+            field: c.key,
+        }),
         issuance: cond(&c.issuance, &d.lists),
         later: cond(&c.later, &d.lists),
         first_pack: packs(&c.first_fields),
@@ -793,9 +920,18 @@ fn tie_key(c: &Correlation) -> String {
         match f.ty() {
             Type::String | Type::Ip => parts.push(format!(
                 "replace_regex({}, @\"[|;]\", \"_\")",
-                column(FieldRef { event: None, field: *f })
+                column(FieldRef {
+                    event: None,
+                    field: *f
+                })
             )),
-            Type::Int => parts.push(format!("tostring({})", column(FieldRef { event: None, field: *f }))),
+            Type::Int => parts.push(format!(
+                "tostring({})",
+                column(FieldRef {
+                    event: None,
+                    field: *f
+                })
+            )),
             _ => {}
         }
     }
@@ -835,8 +971,14 @@ pub fn companions(p: &Profile) -> Result<Vec<Artifact>, Diagnostic> {
             .collect(),
         time_column: &p.time_column,
         details_column: methods.column.clone(),
-        method_key: methods.each.clone().unwrap_or_else(|| "authenticationMethod".into()),
-        result_key: results.each.clone().unwrap_or_else(|| "authenticationStepResultDetail".into()),
+        method_key: methods
+            .each
+            .clone()
+            .unwrap_or_else(|| "authenticationMethod".into()),
+        result_key: results
+            .each
+            .clone()
+            .unwrap_or_else(|| "authenticationStepResultDetail".into()),
     };
     Ok(vec![Artifact {
         path: PathBuf::from("sentinel/_health/auth-details-health.kql"),

@@ -45,15 +45,23 @@ pub struct Profiles {
 impl Profiles {
     /// The bundled profiles, or the ones in `dir` (`sentinel.yaml`, `splunk.yaml`) where present.
     pub fn load(dir: Option<&Path>) -> Result<Self, Vec<Diagnostic>> {
-        let read = |name: &str, bundled: &str| -> Result<std::sync::Arc<crate::diag::SourceFile>, Diagnostic> {
+        let read = |name: &str,
+                    bundled: &str|
+         -> Result<std::sync::Arc<crate::diag::SourceFile>, Diagnostic> {
             match dir.map(|d| d.join(name)).filter(|p| p.is_file()) {
                 Some(p) => model::read_source(&p),
-                None => Ok(crate::diag::SourceFile::new(format!("<bundled>/profiles/{name}"), bundled.to_string())),
+                None => Ok(crate::diag::SourceFile::new(
+                    format!("<bundled>/profiles/{name}"),
+                    bundled.to_string(),
+                )),
             }
         };
         let mut errs = Vec::new();
-        let sentinel = read("sentinel.yaml", include_str!("../../profiles/sentinel.yaml"))
-            .and_then(|f| kql::Profile::load(&f));
+        let sentinel = read(
+            "sentinel.yaml",
+            include_str!("../../profiles/sentinel.yaml"),
+        )
+        .and_then(|f| kql::Profile::load(&f));
         let splunk = read("splunk.yaml", include_str!("../../profiles/splunk.yaml"))
             .and_then(|f| spl::Profile::load(&f));
         if let Err(e) = &sentinel {

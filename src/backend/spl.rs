@@ -57,41 +57,63 @@ impl Profile {
         let raw: RawProfile = model::parse_yaml(file)?;
         let at = |s: &S<String>| model::span_of(file, s);
         if raw.target.value != "splunk" {
-            return Err(Diagnostic::error("E030", format!("profile target is `{}`", raw.target.value))
-                .at(at(&raw.target))
-                .help("the Splunk profile has `target: splunk`"));
+            return Err(Diagnostic::error(
+                "E030",
+                format!("profile target is `{}`", raw.target.value),
+            )
+            .at(at(&raw.target))
+            .help("the Splunk profile has `target: splunk`"));
         }
         if !is_name(&raw.base_macro.value) {
-            return Err(Diagnostic::error("E030", format!("`{}` is not a macro name", raw.base_macro.value))
-                .at(at(&raw.base_macro))
-                .help("use letters, digits and `_`"));
+            return Err(Diagnostic::error(
+                "E030",
+                format!("`{}` is not a macro name", raw.base_macro.value),
+            )
+            .at(at(&raw.base_macro))
+            .help("use letters, digits and `_`"));
         }
         if raw.base_definition.value.contains(['\n', '\r', '`']) {
-            return Err(Diagnostic::error("E030", "the base search definition spans lines or holds a backtick")
-                .at(at(&raw.base_definition))
-                .help("write it on one line, e.g. index=azure sourcetype=\"azure:monitor:aad\""));
+            return Err(Diagnostic::error(
+                "E030",
+                "the base search definition spans lines or holds a backtick",
+            )
+            .at(at(&raw.base_definition))
+            .help("write it on one line, e.g. index=azure sourcetype=\"azure:monitor:aad\""));
         }
         let mut fields = BTreeMap::new();
         for (name, map) in &raw.fields {
             let Some(field) = Field::by_name(name) else {
-                return Err(Diagnostic::error("E030", format!("the profile maps unknown field `{name}`"))
-                    .at(model::span_of(file, map))
-                    .help("map only fields of the canonical catalogue (docs/rule-format.md)"));
+                return Err(Diagnostic::error(
+                    "E030",
+                    format!("the profile maps unknown field `{name}`"),
+                )
+                .at(model::span_of(file, map))
+                .help("map only fields of the canonical catalogue (docs/rule-format.md)"));
             };
             if !is_path(&map.value.path) {
-                return Err(Diagnostic::error("E030", format!("`{}` is not a field path", map.value.path))
-                    .at(model::span_of(file, map))
-                    .help("paths use letters, digits, `_`, `.`, `@`, `-` and `{}`"));
+                return Err(Diagnostic::error(
+                    "E030",
+                    format!("`{}` is not a field path", map.value.path),
+                )
+                .at(model::span_of(file, map))
+                .help("paths use letters, digits, `_`, `.`, `@`, `-` and `{}`"));
             }
             fields.insert(field, map.value.clone());
         }
         if !is_path(&raw.health.category_field) {
-            return Err(Diagnostic::error("E030", "health category_field is not a field name").in_file(&file.path));
+            return Err(
+                Diagnostic::error("E030", "health category_field is not a field name")
+                    .in_file(&file.path),
+            );
         }
-        let health_lookback = Duration::parse(&raw.health.lookback)
-            .map_err(|e| Diagnostic::error("E030", format!("health lookback: {e}")).in_file(&file.path))?;
+        let health_lookback = Duration::parse(&raw.health.lookback).map_err(|e| {
+            Diagnostic::error("E030", format!("health lookback: {e}")).in_file(&file.path)
+        })?;
         if !(0.0..=1.0).contains(&raw.health.threshold) {
-            return Err(Diagnostic::error("E030", "health threshold must be between 0 and 1").in_file(&file.path));
+            return Err(
+                Diagnostic::error("E030", "health threshold must be between 0 and 1")
+                    .in_file(&file.path),
+            );
         }
         Ok(Self {
             base_macro: raw.base_macro.value,
@@ -105,9 +127,12 @@ impl Profile {
 
     fn path(&self, f: Field) -> Result<&str, Diagnostic> {
         self.fields.get(&f).map(|m| m.path.as_str()).ok_or_else(|| {
-            Diagnostic::error("E031", format!("the Splunk profile does not map field `{}`", f.name()))
-                .in_file(&self.source)
-                .help(format!("add `{}: {{ path: … }}` under fields:", f.name()))
+            Diagnostic::error(
+                "E031",
+                format!("the Splunk profile does not map field `{}`", f.name()),
+            )
+            .in_file(&self.source)
+            .help(format!("add `{}: {{ path: … }}` under fields:", f.name()))
         })
     }
 }
@@ -150,7 +175,23 @@ pub fn regex_literal(s: &str) -> String {
     for c in s.chars() {
         if c.is_control() {
             out.push_str(&format!("\\x{{{:x}}}", c as u32));
-        } else if matches!(c, '\\' | '^' | '$' | '.' | '|' | '?' | '*' | '+' | '(' | ')' | '[' | ']' | '{' | '}' | '#') {
+        } else if matches!(
+            c,
+            '\\' | '^'
+                | '$'
+                | '.'
+                | '|'
+                | '?'
+                | '*'
+                | '+'
+                | '('
+                | ')'
+                | '['
+                | ']'
+                | '{'
+                | '}'
+                | '#'
+        ) {
             out.push('\\');
             out.push(c);
         } else {
@@ -171,7 +212,15 @@ pub fn value(v: &Value) -> String {
 /// Text for a ``` comment ```: no backticks and no line breaks.
 pub fn comment(s: &str) -> String {
     s.chars()
-        .map(|c| if c.is_control() { ' ' } else if c == '`' { '\'' } else { c })
+        .map(|c| {
+            if c.is_control() {
+                ' '
+            } else if c == '`' {
+                '\''
+            } else {
+                c
+            }
+        })
         .collect::<String>()
         .trim()
         .to_string()
@@ -181,7 +230,7 @@ pub fn comment(s: &str) -> String {
 pub fn relative(d: Duration) -> String {
     let s = d.seconds;
     for (unit, size) in [("d", 86_400), ("h", 3_600), ("m", 60)] {
-        if s % size == 0 {
+        if s.is_multiple_of(size) {
             return format!("-{}{unit}", s / size);
         }
     }
@@ -236,11 +285,17 @@ impl CondCx<'_> {
     fn prec(&mut self, c: &Cond, outer: u8) -> String {
         let (text, prec) = match c {
             Cond::Or { any } => (
-                any.iter().map(|c| self.prec(c, 1)).collect::<Vec<_>>().join(" OR "),
+                any.iter()
+                    .map(|c| self.prec(c, 1))
+                    .collect::<Vec<_>>()
+                    .join(" OR "),
                 1,
             ),
             Cond::And { all } => (
-                all.iter().map(|c| self.prec(c, 2)).collect::<Vec<_>>().join(" AND "),
+                all.iter()
+                    .map(|c| self.prec(c, 2))
+                    .collect::<Vec<_>>()
+                    .join(" AND "),
                 2,
             ),
             Cond::Not { cond } => (format!("NOT ({})", self.prec(cond, 0)), 3),
@@ -263,9 +318,17 @@ impl CondCx<'_> {
             },
             Cond::FieldEq { left, right } => match left.field.ty() {
                 Type::String | Type::Ip => {
-                    format!("({l}!=\"\" AND {l}=={r})", l = column(*left), r = column(*right))
+                    format!(
+                        "({l}!=\"\" AND {l}=={r})",
+                        l = column(*left),
+                        r = column(*right)
+                    )
                 }
-                _ => format!("(isnotnull({l}) AND {l}=={r})", l = column(*left), r = column(*right)),
+                _ => format!(
+                    "(isnotnull({l}) AND {l}=={r})",
+                    l = column(*left),
+                    r = column(*right)
+                ),
             },
             Cond::InValues { field, values } => in_values(*field, values),
             Cond::InList { field, list } => match self.list(list) {
@@ -287,7 +350,11 @@ impl CondCx<'_> {
                 _ => self.lookup(*field, list),
             },
             Cond::InCidrs { field, cidrs } => cidr_test(*field, cidrs),
-            Cond::Text { field, test, value: v } => {
+            Cond::Text {
+                field,
+                test,
+                value: v,
+            } => {
                 let re = regex_literal(v);
                 let re = match test {
                     TextOp::Contains => format!("(?i){re}"),
@@ -342,7 +409,11 @@ fn in_values(f: FieldRef, values: &[Value]) -> String {
     match f.field.ty() {
         Type::StringList => any_of(f, values),
         Type::String | Type::Ip => format!("in({}, {})", column(f), list.join(", ")),
-        _ => format!("(isnotnull({c}) AND in({c}, {}))", list.join(", "), c = column(f)),
+        _ => format!(
+            "(isnotnull({c}) AND in({c}, {}))",
+            list.join(", "),
+            c = column(f)
+        ),
     }
 }
 
@@ -366,13 +437,21 @@ fn normalize(p: &Profile, fields: &[Field]) -> Result<Vec<String>, Diagnostic> {
         let expr = match f.ty() {
             Type::Datetime => src,
             Type::Int => format!("tonumber({src})"),
-            Type::Bool => format!("if(lower(tostring({src}))==\"true\" OR tostring({src})==\"1\", 1, 0)"),
+            Type::Bool => {
+                format!("if(lower(tostring({src}))==\"true\" OR tostring({src})==\"1\", 1, 0)")
+            }
             // When automatic extraction dropped the flattened array (size limits, KV_MODE), read it
             // from the raw event instead of going blind.
             Type::StringList => format!("coalesce({src}, spath(_raw, {}))", string(p.path(f)?)),
             Type::String | Type::Ip => format!("coalesce(tostring({src}), \"\")"),
         };
-        out.push(format!("{}={expr}", column(FieldRef { event: None, field: f })));
+        out.push(format!(
+            "{}={expr}",
+            column(FieldRef {
+                event: None,
+                field: f
+            })
+        ));
     }
     Ok(out)
 }
@@ -396,7 +475,10 @@ fn json_pack(fields: &[Field]) -> String {
     let parts: Vec<String> = fields
         .iter()
         .map(|&f| {
-            let col = column(FieldRef { event: None, field: f });
+            let col = column(FieldRef {
+                event: None,
+                field: f,
+            });
             let v = match f.ty() {
                 Type::StringList => format!("mv_to_json_array({col}, false())"),
                 _ => col,
@@ -417,7 +499,13 @@ fn unpack(fields: &[Field], event: Event, var: &str) -> Vec<String> {
                 Type::StringList => format!("json_array_to_mv({raw})"),
                 Type::String | Type::Ip => format!("coalesce({raw}, \"\")"),
             };
-            format!("{}={expr}", column(FieldRef { event: Some(event), field: f }))
+            format!(
+                "{}={expr}",
+                column(FieldRef {
+                    event: Some(event),
+                    field: f
+                })
+            )
         })
         .collect()
 }
@@ -542,8 +630,18 @@ fn correlation_cx<'a>(
     normalize: Vec<String>,
     earliest: String,
 ) -> CorrelationCx<'a> {
-    let first = |f: Field| column(FieldRef { event: Some(Event::First), field: f });
-    let later = |f: Field| column(FieldRef { event: Some(Event::Later), field: f });
+    let first = |f: Field| {
+        column(FieldRef {
+            event: Some(Event::First),
+            field: f,
+        })
+    };
+    let later = |f: Field| {
+        column(FieldRef {
+            event: Some(Event::Later),
+            field: f,
+        })
+    };
     let s = &c.signals;
     let plain = |text: String| Compiled {
         text,
@@ -555,7 +653,10 @@ fn correlation_cx<'a>(
         .map(|l| {
             let test = cond(
                 &Cond::InList {
-                    field: FieldRef { event: Some(Event::Later), field: Field::Asn },
+                    field: FieldRef {
+                        event: Some(Event::Later),
+                        field: Field::Asn,
+                    },
                     list: l.clone(),
                 },
                 &d.lists,
@@ -573,7 +674,11 @@ fn correlation_cx<'a>(
         signals.push(Named {
             name: "user_agent".into(),
             description: Some("the user-agent family changed".into()),
-            cond: plain(format!("{}!={}", first(Field::UaFamily), later(Field::UaFamily))),
+            cond: plain(format!(
+                "{}!={}",
+                first(Field::UaFamily),
+                later(Field::UaFamily)
+            )),
         });
     }
     if s.asn {
@@ -595,7 +700,11 @@ fn correlation_cx<'a>(
         signals.push(Named {
             name: "device".into(),
             description: Some("the device id changed (a missing id on one side counts)".into()),
-            cond: plain(format!("{}!={}", first(Field::DeviceId), later(Field::DeviceId))),
+            cond: plain(format!(
+                "{}!={}",
+                first(Field::DeviceId),
+                later(Field::DeviceId)
+            )),
         });
     }
     let risk_events = (!s.risk_events.is_empty()).then(|| {
@@ -644,7 +753,10 @@ fn correlation_cx<'a>(
         window_seconds: c.window.seconds,
         normalize,
         ua_family: ua_family_expr(d),
-        key: column(FieldRef { event: None, field: c.key }),
+        key: column(FieldRef {
+            event: None,
+            field: c.key,
+        }),
         key_name: c.key.name(),
         issuance: cond(&c.issuance, &d.lists, "issuance"),
         later: cond(&c.later, &d.lists, "later"),
@@ -679,7 +791,10 @@ fn correlation_cx<'a>(
 fn tie_key(c: &Correlation) -> String {
     let mut parts = Vec::new();
     for f in &c.first_fields {
-        let col = column(FieldRef { event: None, field: *f });
+        let col = column(FieldRef {
+            event: None,
+            field: *f,
+        });
         match f.ty() {
             Type::String | Type::Ip => parts.push(format!("replace({col}, \"[|;]\", \"_\")")),
             Type::Int => parts.push(format!("coalesce(tostring({col}), \"\")")),

@@ -279,3 +279,38 @@ fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
         }
     }
 }
+
+#[test]
+fn every_operator_and_external_lists_compile_and_pass_kusto_language() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("dist");
+    let run = tokenward(&[
+        "build",
+        "tests/fixtures/good",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let files = read_tree(&out);
+    for name in [
+        "sentinel/every-operator.kql",
+        "splunk/every-operator.spl",
+        "sentinel/minimal-replay.kql",
+        "splunk/minimal-replay.spl",
+    ] {
+        insta::assert_snapshot!(format!("good__{}", name.replace('/', "__")), files[name]);
+    }
+    let kql = &files["sentinel/every-operator.kql"];
+    assert!(kql.contains("_GetWatchlist(\"CorpVpnRanges\")"));
+    let spl = &files["splunk/every-operator.spl"];
+    assert!(spl
+        .contains("| lookup tokenward_corp_vpn cidr AS later_ip OUTPUTNEW cidr AS tw_hit_supp1_1"));
+    if let Some(oracle) = kql_oracle() {
+        let paths: Vec<_> = ["every-operator", "minimal-replay"]
+            .iter()
+            .map(|n| out.join(format!("sentinel/{n}.kql")))
+            .collect();
+        let (ok, report) = kql_check(&oracle, &paths);
+        assert!(ok, "{report}");
+    }
+}

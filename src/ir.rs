@@ -62,6 +62,20 @@ pub struct Detection {
     pub ua_families: Option<UaTable>,
     /// Every canonical field the compiled query reads, sorted.
     pub fields: Vec<Field>,
+    /// The rule's own test cases (`tokenward test`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tests: Vec<TestCase>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TestCase {
+    pub name: String,
+    /// Event files (as resolved from the rule's folder) and the shape each is in.
+    pub events: Vec<(String, crate::backend::Target)>,
+    pub expect_alert: bool,
+    pub sessions: Vec<String>,
+    pub reason: String,
+    pub missing_fields: Vec<Field>,
 }
 
 #[derive(Debug, Clone, Copy, Serialize)]

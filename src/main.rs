@@ -1,14 +1,15 @@
 //! The command line: parse arguments, run a pipeline stage, render diagnostics, pick the exit code.
 
 use std::io::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
 use tokenward::backend::{Profiles, Target};
-use tokenward::build;
 use tokenward::diag::Diagnostic;
+use tokenward::ir::Detection;
+use tokenward::{build, fieldcheck, testing};
 
 #[derive(Parser)]
 #[command(
@@ -25,6 +26,54 @@ struct Cli {
 enum Command {
     /// Check rule files and compile them into queries (default: rules/ into dist/).
     Build(BuildArgs),
+    /// Run the rules' test cases on their sample events (both event shapes).
+    Test(TestArgs),
+    /// Report which fields each query needs and what share of exported events carries them.
+    CheckFields(CheckFieldsArgs),
+}
+
+#[derive(clap::Args)]
+struct TestArgs {
+    /// Rule files or folders of rules.
+    #[arg(default_value = "rules")]
+    paths: Vec<PathBuf>,
+    /// Folder holding sentinel.yaml / splunk.yaml profiles that override the bundled ones.
+    #[arg(long)]
+    profiles: Option<PathBuf>,
+    /// `human` prints a pass/fail table; `junit` writes JUnit XML to standard output.
+    #[arg(long, value_enum, default_value_t = TestFormat::Human)]
+    format: TestFormat,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum TestFormat {
+    Human,
+    Junit,
+    Json,
+}
+
+#[derive(clap::Args)]
+struct CheckFieldsArgs {
+    /// Exported events: Log Analytics rows (sentinel) or Splunk events (splunk), JSON or JSON lines.
+    #[arg(required = true)]
+    samples: Vec<PathBuf>,
+    /// The shape the samples are in.
+    #[arg(long, value_enum)]
+    target: Target,
+    /// Only this rule.
+    #[arg(long)]
+    rule: Option<String>,
+    /// Where the rules are.
+    #[arg(long, default_value = "rules")]
+    rules: PathBuf,
+    /// Folder holding sentinel.yaml / splunk.yaml profiles that override the bundled ones.
+    #[arg(long)]
+    profiles: Option<PathBuf>,
+    /// Fail when a needed field is missing from more than this share of events.
+    #[arg(long, default_value_t = 0.05)]
+    max_missing: f64,
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
 }
 
 #[derive(clap::Args)]
@@ -70,25 +119,114 @@ enum Format {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match cli.command {
-        Command::Build(args) => match run_build(&args) {
-            Ok(code) => code,
-            Err(e) => {
-                eprintln!("error: {e:#}");
-                ExitCode::from(2)
-            }
-        },
+    let result = match cli.command {
+        Command::Build(args) => run_build(&args),
+        Command::Test(args) => run_test(&args),
+        Command::CheckFields(args) => run_check_fields(&args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
     }
 }
 
+/// Profiles and checked detections, or every diagnostic found on the way.
+fn load(
+    paths: &[PathBuf],
+    profiles: Option<&Path>,
+) -> Result<(Profiles, Vec<Detection>), Vec<Diagnostic>> {
+    let profiles = Profiles::load(profiles)?;
+    let files = build::find_rules(paths)?;
+    let detections = build::check_all(&files)?;
+    Ok((profiles, detections))
+}
+
+fn run_test(args: &TestArgs) -> anyhow::Result<ExitCode> {
+    let (profiles, detections) = match load(&args.paths, args.profiles.as_deref()) {
+        Ok(x) => x,
+        Err(diags) => {
+            report(&diags, Format::Human);
+            return Ok(ExitCode::from(1));
+        }
+    };
+    let outcomes = match testing::run(&detections, &profiles) {
+        Ok(o) => o,
+        Err(diags) => {
+            report(&diags, Format::Human);
+            return Ok(ExitCode::from(1));
+        }
+    };
+    match args.format {
+        TestFormat::Human => print!("{}", testing::render_table(&outcomes)),
+        TestFormat::Junit => print!("{}", testing::render_junit(&outcomes)),
+        TestFormat::Json => println!("{}", serde_json::to_string_pretty(&outcomes)?),
+    }
+    let failed = outcomes.iter().any(|o| !o.passed);
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn run_check_fields(args: &CheckFieldsArgs) -> anyhow::Result<ExitCode> {
+    if !(0.0..=1.0).contains(&args.max_missing) {
+        anyhow::bail!("--max-missing must be between 0 and 1");
+    }
+    let (profiles, mut detections) =
+        match load(std::slice::from_ref(&args.rules), args.profiles.as_deref()) {
+            Ok(x) => x,
+            Err(diags) => {
+                report(&diags, args.format);
+                return Ok(ExitCode::from(1));
+            }
+        };
+    if let Some(id) = &args.rule {
+        detections.retain(|d| &d.id == id);
+        if detections.is_empty() {
+            anyhow::bail!("no rule `{id}` under {}", args.rules.display());
+        }
+    }
+    let r = match fieldcheck::check(
+        &detections,
+        args.target,
+        &profiles,
+        &args.samples,
+        args.max_missing,
+    ) {
+        Ok(r) => r,
+        Err(diags) => {
+            report(&diags, args.format);
+            return Ok(ExitCode::from(1));
+        }
+    };
+    match args.format {
+        Format::Human => print!("{}", fieldcheck::render_human(&r)),
+        Format::Json => println!("{}", serde_json::to_string_pretty(&r)?),
+    }
+    Ok(if r.failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
 fn report(diags: &[Diagnostic], format: Format) {
+    report_with(diags, format, "");
+}
+
+/// Prints diagnostics; `note` follows the count in human output.
+fn report_with(diags: &[Diagnostic], format: Format, note: &str) {
     let mut err = std::io::stderr().lock();
     match format {
         Format::Human => {
             for d in diags {
                 let _ = writeln!(err, "{}", d.render_human());
             }
-            let _ = writeln!(err, "{} error(s); nothing was written", diags.len());
+            let _ = writeln!(err, "{} error(s){note}", diags.len());
         }
         Format::Json => {
             let json: Vec<_> = diags.iter().map(Diagnostic::to_json).collect();
@@ -107,16 +245,10 @@ fn run_build(args: &BuildArgs) -> anyhow::Result<ExitCode> {
         TargetArg::Splunk => vec![Target::Splunk],
         TargetArg::All => Target::ALL.to_vec(),
     };
-    let outcome = (|| -> Result<_, Vec<Diagnostic>> {
-        let profiles = Profiles::load(args.profiles.as_deref())?;
-        let files = build::find_rules(&args.paths)?;
-        let detections = build::check_all(&files)?;
-        Ok((profiles, detections))
-    })();
-    let (profiles, detections) = match outcome {
+    let (profiles, detections) = match load(&args.paths, args.profiles.as_deref()) {
         Ok(x) => x,
         Err(diags) => {
-            report(&diags, args.format);
+            report_with(&diags, args.format, "; nothing was written");
             return Ok(ExitCode::from(1));
         }
     };
@@ -127,12 +259,12 @@ fn run_build(args: &BuildArgs) -> anyhow::Result<ExitCode> {
     let artifacts = match build::compile_all(&detections, &targets, &profiles) {
         Ok(a) => a,
         Err(diags) => {
-            report(&diags, args.format);
+            report_with(&diags, args.format, "; nothing was written");
             return Ok(ExitCode::from(1));
         }
     };
     if let Err(d) = build::write(&args.out, &artifacts) {
-        report(&[d], args.format);
+        report_with(&[d], args.format, "; nothing was written");
         return Ok(ExitCode::from(1));
     }
     eprintln!(

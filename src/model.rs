@@ -42,6 +42,25 @@ pub struct RawDetection {
     pub suppressions: Vec<S<RawSuppression>>,
     #[serde(default)]
     pub schedule: Option<S<RawSchedule>>,
+    #[serde(default)]
+    pub tests: Vec<S<RawTest>>,
+}
+
+/// A rule test: sample events and what the rule must make of them.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTest {
+    pub name: S<String>,
+    /// Files relative to the rule; `*.sentinel.json` rows or `*.splunk.json` events.
+    pub events: Vec<S<String>>,
+    /// `alert` or `no_alert`.
+    pub expect: S<String>,
+    #[serde(default)]
+    pub sessions: Vec<S<String>>,
+    pub reason: S<String>,
+    /// Fields the samples lack on purpose; the run must report them absent.
+    #[serde(default)]
+    pub missing_fields: Vec<S<String>>,
 }
 
 #[derive(Debug, Deserialize)]

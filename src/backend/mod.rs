@@ -85,6 +85,37 @@ pub fn compile(d: &Detection, target: Target, profiles: &Profiles) -> Result<Art
     }
 }
 
+/// Reads an events file exported from `shape` into canonical events, with each record's
+/// authenticationDetails verdict.
+pub fn read_events(
+    shape: Target,
+    profiles: &Profiles,
+    path: &Path,
+) -> Result<Vec<(crate::events::Event, crate::events::AuthDetails)>, Diagnostic> {
+    let records = crate::events::read_records(path)?;
+    Ok(records
+        .iter()
+        .map(|r| match shape {
+            Target::Sentinel => (
+                kql::events::read(&profiles.sentinel, r),
+                kql::events::auth_details(&profiles.sentinel, r),
+            ),
+            Target::Splunk => (
+                spl::events::read(&profiles.splunk, r),
+                spl::events::auth_details(&profiles.splunk, r),
+            ),
+        })
+        .collect())
+}
+
+/// Where the target reads a canonical field, for reports.
+pub fn source_of(target: Target, profiles: &Profiles, f: crate::catalogue::Field) -> String {
+    match target {
+        Target::Sentinel => profiles.sentinel.source_of(f),
+        Target::Splunk => profiles.splunk.source_of(f),
+    }
+}
+
 /// The companion queries that do not depend on a rule (the authenticationDetails health check, the
 /// Splunk base-search macro).
 pub fn companions(target: Target, profiles: &Profiles) -> Result<Vec<Artifact>, Diagnostic> {

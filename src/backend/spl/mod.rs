@@ -1,6 +1,8 @@
 //! Splunk backend: SPL escaping, eval operators, lookups and the profile's path mapping; layout is in
 //! templates/spl.
 
+pub mod events;
+
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -123,6 +125,13 @@ impl Profile {
             health_lookback,
             source: file.path.clone(),
         })
+    }
+
+    /// The flattened path a field is read from, for reports.
+    pub fn source_of(&self, f: Field) -> String {
+        self.fields
+            .get(&f)
+            .map_or_else(|| "(not mapped)".into(), |m| m.path.clone())
     }
 
     fn path(&self, f: Field) -> Result<&str, Diagnostic> {
@@ -314,6 +323,7 @@ impl CondCx<'_> {
             Cond::Eq { field, value: v } => match field.field.ty() {
                 Type::StringList => any_of(*field, std::slice::from_ref(v)),
                 Type::String | Type::Ip => format!("{}=={}", column(*field), value(v)),
+                Type::Bool => format!("{}=={}", column(*field), value(v)),
                 _ => format!("(isnotnull({f}) AND {f}=={})", value(v), f = column(*field)),
             },
             Cond::FieldEq { left, right } => match left.field.ty() {

@@ -1,5 +1,7 @@
 //! Sentinel backend: KQL escaping, operators and the profile's column mapping; layout is in templates/kql.
 
+pub mod events;
+
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 use std::path::PathBuf;
@@ -150,6 +152,18 @@ impl Profile {
             health_lookback,
             source: file.path.clone(),
         })
+    }
+
+    /// The column (and path or key) a field is read from, for reports.
+    pub fn source_of(&self, f: Field) -> String {
+        match self.fields.get(&f) {
+            None => "(not mapped)".into(),
+            Some(m) => match (&m.path, &m.each) {
+                (Some(p), _) => format!("{}.{p}", m.column),
+                (_, Some(k)) => format!("{}[*].{k}", m.column),
+                _ => m.column.clone(),
+            },
+        }
     }
 
     fn map(&self, f: Field) -> Result<&FieldMap, Diagnostic> {
@@ -316,7 +330,7 @@ fn atom_text(c: &Cond, lists: &[List]) -> String {
         Cond::IsTrue { field } => format!("{} == true", column(*field)),
         Cond::Eq { field, value: v } => match field.field.ty() {
             Type::StringList => format!("set_has_element({}, {})", column(*field), value(v)),
-            Type::String | Type::Ip => format!("{} == {}", column(*field), value(v)),
+            Type::String | Type::Ip | Type::Bool => format!("{} == {}", column(*field), value(v)),
             _ => format!(
                 "({} and {} == {})",
                 present(*field),
@@ -556,7 +570,8 @@ fn source(p: &Profile, fields: &[Field]) -> Result<(Vec<Leg>, Vec<String>), Diag
             }
             (Type::StringList, None) => format!("coalesce(todynamic({}), dynamic([]))", m.column),
             (Type::Int, _) => format!("toint({raw})"),
-            (Type::Bool, _) if m.path.is_some() => format!("tobool({raw})"),
+            // A missing boolean is false in every target (docs/semantics.md).
+            (Type::Bool, _) => format!("coalesce(tobool({raw}), false)"),
             (Type::String | Type::Ip, _) if m.path.is_some() => format!("tostring({raw})"),
             _ => raw.clone(),
         };

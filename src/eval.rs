@@ -1,0 +1,374 @@
+//! The reference evaluator: a detection's IR run over canonical events in Rust, with the semantics the
+//! KQL and SPL templates implement (docs/semantics.md). What is tested is what is compiled.
+
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+
+use serde::Serialize;
+
+use crate::catalogue::{Field, Type};
+use crate::events::{Event, Val};
+use crate::expr::Event as Side;
+use crate::ir::{
+    Cond, Correlation, Detection, FieldRef, List, Logic, Severity, TextOp, UaTable, Value,
+};
+
+/// One result row: what the generated query would return.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Alert {
+    pub session_id: String,
+    pub user: String,
+    /// The later event (or the matching event of a single-event rule).
+    pub time: f64,
+    pub issuance_time: Option<f64>,
+    pub disagreeing_signals: Vec<&'static str>,
+    pub asn_category: Option<String>,
+    pub risk_events: Vec<String>,
+    pub severity: Severity,
+}
+
+/// Runs a detection over events (in any order).
+pub fn evaluate(d: &Detection, events: &[Event]) -> Vec<Alert> {
+    let events: Vec<Event> = events
+        .iter()
+        .map(|e| with_ua_family(d.ua_families.as_ref(), e))
+        .collect();
+    let cx = Cx { lists: &d.lists };
+    let mut alerts = match &d.logic {
+        Logic::Single { when } => events
+            .iter()
+            .filter(|e| cx.cond(when, &|f: FieldRef| e.get(f.field)))
+            .map(|e| Alert {
+                session_id: e.str(Field::SessionId).to_string(),
+                user: e.str(Field::User).to_string(),
+                time: e.time().unwrap_or(0.0),
+                issuance_time: None,
+                disagreeing_signals: Vec::new(),
+                asn_category: None,
+                risk_events: Vec::new(),
+                severity: d.severity,
+            })
+            .collect(),
+        Logic::Correlation(c) => correlate(d, c, &cx, &events),
+    };
+    alerts.sort_by(|a, b| {
+        (a.session_id.as_str(), a.time)
+            .partial_cmp(&(b.session_id.as_str(), b.time))
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+    alerts
+}
+
+trait Get {
+    fn get(&self, f: Field) -> Option<&Val>;
+}
+
+impl Get for Event {
+    fn get(&self, f: Field) -> Option<&Val> {
+        self.values.get(&f)
+    }
+}
+
+fn with_ua_family(table: Option<&UaTable>, e: &Event) -> Event {
+    let mut e = e.clone();
+    if let Some(t) = table {
+        e.values.insert(
+            Field::UaFamily,
+            Val::Str(ua_family(t, e.str(Field::UserAgent))),
+        );
+    }
+    e
+}
+
+/// Case-insensitive substring match, first family wins, else the default.
+pub fn ua_family(table: &UaTable, ua: &str) -> String {
+    let ua = ua.to_lowercase();
+    table
+        .families
+        .iter()
+        .find(|f| f.match_any.iter().any(|m| ua.contains(&m.to_lowercase())))
+        .map_or_else(|| table.default.clone(), |f| f.name.clone())
+}
+
+struct Cx<'a> {
+    lists: &'a [List],
+}
+
+fn as_str(v: Option<&Val>) -> &str {
+    match v {
+        Some(Val::Str(s)) => s,
+        _ => "",
+    }
+}
+
+fn as_int(v: Option<&Val>) -> Option<i64> {
+    match v {
+        Some(Val::Int(i)) => Some(*i),
+        _ => None,
+    }
+}
+
+fn as_list(v: Option<&Val>) -> &[String] {
+    match v {
+        Some(Val::List(l)) => l,
+        _ => &[],
+    }
+}
+
+impl Cx<'_> {
+    fn list_values(&self, name: &str) -> &[Value] {
+        self.lists
+            .iter()
+            .find(|l| l.name == name)
+            .map_or(&[], |l| l.values.as_slice())
+    }
+
+    fn cond<'v>(&self, c: &Cond, get: &dyn Fn(FieldRef) -> Option<&'v Val>) -> bool {
+        match c {
+            Cond::And { all } => all.iter().all(|c| self.cond(c, get)),
+            Cond::Or { any } => any.iter().any(|c| self.cond(c, get)),
+            Cond::Not { cond } => !self.cond(cond, get),
+            Cond::IsTrue { field } => matches!(get(*field), Some(Val::Bool(true))),
+            Cond::Eq { field, value } => self.member(*field, std::slice::from_ref(value), get),
+            Cond::FieldEq { left, right } => match left.field.ty() {
+                Type::Int => {
+                    let l = as_int(get(*left));
+                    l.is_some() && l == as_int(get(*right))
+                }
+                Type::Bool => {
+                    matches!(get(*left), Some(Val::Bool(true)))
+                        == matches!(get(*right), Some(Val::Bool(true)))
+                }
+                _ => {
+                    let l = as_str(get(*left));
+                    !l.is_empty() && l == as_str(get(*right))
+                }
+            },
+            Cond::InValues { field, values } => self.member(*field, values, get),
+            Cond::InList { field, list } => self.member(*field, self.list_values(list), get),
+            Cond::InCidrList { field, list } => {
+                let cidrs: Vec<&str> = self
+                    .list_values(list)
+                    .iter()
+                    .filter_map(|v| match v {
+                        Value::Str(s) => Some(s.as_str()),
+                        _ => None,
+                    })
+                    .collect();
+                in_cidrs(as_str(get(*field)), &cidrs)
+            }
+            Cond::InCidrs { field, cidrs } => {
+                let cidrs: Vec<&str> = cidrs.iter().map(String::as_str).collect();
+                in_cidrs(as_str(get(*field)), &cidrs)
+            }
+            Cond::Text { field, test, value } => {
+                let hay = as_str(get(*field)).to_lowercase();
+                let needle = value.to_lowercase();
+                match test {
+                    TextOp::Contains => hay.contains(&needle),
+                    TextOp::StartsWith => hay.starts_with(&needle),
+                    TextOp::EndsWith => hay.ends_with(&needle),
+                }
+            }
+        }
+    }
+
+    /// `==` and `in`: exact; any value of a list field; a missing integer or boolean never matches.
+    fn member<'v>(
+        &self,
+        f: FieldRef,
+        values: &[Value],
+        get: &dyn Fn(FieldRef) -> Option<&'v Val>,
+    ) -> bool {
+        let v = get(f);
+        match f.field.ty() {
+            Type::StringList => as_list(v)
+                .iter()
+                .any(|s| values.iter().any(|x| matches!(x, Value::Str(y) if y == s))),
+            Type::Int => as_int(v).is_some_and(|i| values.contains(&Value::Int(i))),
+            // A missing boolean is false.
+            Type::Bool => values.contains(&Value::Bool(matches!(v, Some(Val::Bool(true))))),
+            _ => {
+                let s = as_str(v);
+                values.iter().any(|x| matches!(x, Value::Str(y) if y == s))
+            }
+        }
+    }
+}
+
+fn in_cidrs(ip: &str, cidrs: &[&str]) -> bool {
+    let Ok(ip) = ip.parse::<IpAddr>() else {
+        return false;
+    };
+    cidrs.iter().any(|c| cidr_contains(c, ip))
+}
+
+fn cidr_contains(cidr: &str, ip: IpAddr) -> bool {
+    let Some((net, len)) = cidr.split_once('/') else {
+        return false;
+    };
+    let (Ok(net), Ok(len)) = (net.parse::<IpAddr>(), len.parse::<u32>()) else {
+        return false;
+    };
+    match (net, ip) {
+        (IpAddr::V4(n), IpAddr::V4(i)) => {
+            let mask = u32::MAX.checked_shl(32 - len.min(32)).unwrap_or(0);
+            u32::from(n) & mask == u32::from(i) & mask
+        }
+        (IpAddr::V6(n), IpAddr::V6(i)) => {
+            let mask = u128::MAX.checked_shl(128 - len.min(128)).unwrap_or(0);
+            u128::from(n) & mask == u128::from(i) & mask
+        }
+        _ => false,
+    }
+}
+
+/// The tie-break key both backends build: issuance values joined by `;`, `|` and `;` replaced by `_`.
+fn tie_key(c: &Correlation, e: &Event) -> String {
+    c.first_fields
+        .iter()
+        .filter_map(|f| match f.ty() {
+            Type::String | Type::Ip => Some(e.str(*f).replace(['|', ';'], "_")),
+            Type::Int => Some(e.int(*f).map(|i| i.to_string()).unwrap_or_default()),
+            _ => None,
+        })
+        .collect::<Vec<_>>()
+        .join(";")
+}
+
+fn correlate(d: &Detection, c: &Correlation, cx: &Cx<'_>, events: &[Event]) -> Vec<Alert> {
+    let mut sessions: BTreeMap<&str, (Vec<&Event>, Vec<&Event>)> = BTreeMap::new();
+    for e in events {
+        let key = e.str(c.key);
+        if key.is_empty() || e.time().is_none() {
+            continue;
+        }
+        let get = |f: FieldRef| e.values.get(&f.field);
+        let entry = sessions.entry(key).or_default();
+        if cx.cond(&c.issuance, &get) {
+            entry.0.push(e);
+        }
+        if cx.cond(&c.later, &get) {
+            entry.1.push(e);
+        }
+    }
+    let window = c.window.seconds as f64;
+    let mut alerts = Vec::new();
+    for (key, (issuances, laters)) in sessions {
+        // SPL's values() and KQL's make_set_if keep one copy of identical later events.
+        let mut seen: Vec<Vec<(Field, Option<&Val>)>> = Vec::new();
+        for l in laters {
+            let fingerprint: Vec<(Field, Option<&Val>)> = c
+                .later_fields
+                .iter()
+                .map(|f| (*f, l.values.get(f)))
+                .collect();
+            if seen.contains(&fingerprint) {
+                continue;
+            }
+            seen.push(fingerprint);
+            let lt = l.time().unwrap_or(0.0);
+            let anchor = issuances
+                .iter()
+                .filter(|i| {
+                    let it = i.time().unwrap_or(0.0);
+                    it < lt && lt - it <= window
+                })
+                .max_by(|a, b| {
+                    (a.time().unwrap_or(0.0), tie_key(c, a))
+                        .partial_cmp(&(b.time().unwrap_or(0.0), tie_key(c, b)))
+                        .unwrap_or(std::cmp::Ordering::Equal)
+                });
+            let Some(first) = anchor else { continue };
+            if let Some(alert) = judge(d, c, cx, key, first, l) {
+                alerts.push(alert);
+            }
+        }
+    }
+    alerts
+}
+
+fn judge(
+    d: &Detection,
+    c: &Correlation,
+    cx: &Cx<'_>,
+    key: &str,
+    first: &Event,
+    later: &Event,
+) -> Option<Alert> {
+    let pair = |f: FieldRef| match f.event {
+        Some(Side::First) => first.values.get(&f.field),
+        _ => later.values.get(&f.field),
+    };
+    let s = &c.signals;
+    let later_asn = later.int(Field::Asn);
+    let category = s
+        .asn_categories
+        .iter()
+        .find(|l| later_asn.is_some_and(|a| cx.list_values(l).contains(&Value::Int(a))))
+        .cloned();
+    let mut disagree = Vec::new();
+    if s.user_agent && first.str(Field::UaFamily) != later.str(Field::UaFamily) {
+        disagree.push("user_agent");
+    }
+    if s.asn {
+        let changed = matches!((first.int(Field::Asn), later_asn), (Some(a), Some(b)) if a != b);
+        if changed && (!s.require_asn_category || category.is_some()) {
+            disagree.push("asn");
+        }
+    }
+    if s.device && first.str(Field::DeviceId) != later.str(Field::DeviceId) {
+        disagree.push("device");
+    }
+    if s.enabled() > 0 && disagree.len() < usize::from(s.min_disagreements) {
+        return None;
+    }
+    if let Some(p) = &c.pair {
+        if !cx.cond(p, &pair) {
+            return None;
+        }
+    }
+    if c.suppressions.iter().any(|sup| cx.cond(&sup.when, &pair)) {
+        return None;
+    }
+    let mut risk: Vec<String> = first
+        .list(Field::RiskEvents)
+        .iter()
+        .chain(later.list(Field::RiskEvents))
+        .filter(|r| s.risk_events.contains(r))
+        .cloned()
+        .collect();
+    risk.sort();
+    risk.dedup();
+    let raised = category.is_some() || !risk.is_empty();
+    Some(Alert {
+        session_id: key.to_string(),
+        user: later.str(Field::User).to_string(),
+        time: later.time().unwrap_or(0.0),
+        issuance_time: first.time(),
+        disagreeing_signals: disagree,
+        asn_category: category,
+        risk_events: risk,
+        severity: if raised {
+            d.severity.raised()
+        } else {
+            d.severity
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cidrs() {
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        assert!(cidr_contains("192.0.2.0/24", ip("192.0.2.77")));
+        assert!(!cidr_contains("192.0.2.0/24", ip("192.0.3.1")));
+        assert!(cidr_contains("0.0.0.0/0", ip("8.8.8.8")));
+        assert!(cidr_contains("2001:db8::/32", ip("2001:db8:1::1")));
+        assert!(!cidr_contains("2001:db8::/32", ip("192.0.2.1")));
+        assert!(!in_cidrs("", &["0.0.0.0/0"]));
+    }
+}

@@ -1,0 +1,174 @@
+//! `tokenward check-fields`: which fields each compiled query needs, and how many exported events carry
+//! them, so a Splunk or Sentinel deployment that drops or mangles them is caught before a query goes blind.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use crate::backend::{self, Profiles, Target};
+use crate::catalogue::Field;
+use crate::diag::Diagnostic;
+use crate::events::AuthDetails;
+use crate::ir::Detection;
+
+#[derive(Debug, Serialize)]
+pub struct Report {
+    pub target: &'static str,
+    pub files: Vec<String>,
+    pub events: usize,
+    /// How authenticationDetails arrived, verdict → events.
+    pub auth_details: BTreeMap<String, usize>,
+    pub rules: Vec<RuleReport>,
+    /// True when a required field is missing from more than the allowed share of events.
+    pub failed: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RuleReport {
+    pub rule: String,
+    pub fields: Vec<FieldShare>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FieldShare {
+    pub field: &'static str,
+    /// The column or flattened path the profile maps it to.
+    pub source: String,
+    pub present: usize,
+    pub share: f64,
+    pub ok: bool,
+}
+
+pub fn check(
+    detections: &[Detection],
+    target: Target,
+    profiles: &Profiles,
+    samples: &[PathBuf],
+    max_missing: f64,
+) -> Result<Report, Vec<Diagnostic>> {
+    let mut events = Vec::new();
+    let mut errs = Vec::new();
+    for s in samples {
+        match backend::read_events(target, profiles, s) {
+            Ok(e) => events.extend(e),
+            Err(e) => errs.push(e),
+        }
+    }
+    if !errs.is_empty() {
+        return Err(errs);
+    }
+    if events.is_empty() {
+        return Err(vec![Diagnostic::error(
+            "E050",
+            "the samples hold no events",
+        )
+        .help("export sign-in events from the SIEM as JSON")]);
+    }
+    let total = events.len();
+    let mut auth_details = BTreeMap::new();
+    for (_, verdict) in &events {
+        *auth_details.entry(verdict.describe()).or_insert(0) += 1;
+    }
+    let mut failed = false;
+    let mut rules = Vec::new();
+    for d in detections {
+        let mut fields = Vec::new();
+        for &f in d.fields.iter().filter(|f| **f != Field::UaFamily) {
+            let present = events
+                .iter()
+                .filter(|(e, _)| !e.missing.contains(&f))
+                .count();
+            let share = present as f64 / total as f64;
+            let ok = 1.0 - share <= max_missing + f64::EPSILON;
+            failed |= !ok;
+            fields.push(FieldShare {
+                field: f.name(),
+                source: backend::source_of(target, profiles, f),
+                present,
+                share,
+                ok,
+            });
+        }
+        rules.push(RuleReport {
+            rule: d.id.clone(),
+            fields,
+        });
+    }
+    Ok(Report {
+        target: target.name(),
+        files: samples.iter().map(|p| p.display().to_string()).collect(),
+        events: total,
+        auth_details,
+        rules,
+        failed,
+    })
+}
+
+pub fn render_human(r: &Report) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "check-fields: {} events from {} file(s), target {}",
+        r.events,
+        r.files.len(),
+        r.target
+    );
+    let ok = AuthDetails::Ok.describe();
+    let verdicts: Vec<String> = r
+        .auth_details
+        .iter()
+        .map(|(v, n)| format!("{v} in {n}/{}", r.events))
+        .collect();
+    let _ = writeln!(out, "authenticationDetails: {}", verdicts.join("; "));
+    if r.auth_details.keys().any(|k| *k != ok) {
+        let _ = writeln!(
+            out,
+            "  warning: rules that read authentication steps cannot see them in these events"
+        );
+    }
+    for rule in &r.rules {
+        let _ = writeln!(out, "\n{}", rule.rule);
+        let w = rule
+            .fields
+            .iter()
+            .map(|f| f.field.len())
+            .max()
+            .unwrap_or(5)
+            .max(5);
+        let sw = rule
+            .fields
+            .iter()
+            .map(|f| f.source.len())
+            .max()
+            .unwrap_or(6)
+            .max(6);
+        let _ = writeln!(
+            out,
+            "  {:<w$}  {:<sw$}  {:>9}  {:>6}",
+            "FIELD", "SOURCE", "PRESENT", "SHARE"
+        );
+        for f in &rule.fields {
+            let _ = writeln!(
+                out,
+                "  {:<w$}  {:<sw$}  {:>9}  {:>5.1}%{}",
+                f.field,
+                f.source,
+                format!("{}/{}", f.present, r.events),
+                f.share * 100.0,
+                if f.ok { "" } else { "  MISSING" }
+            );
+        }
+    }
+    let _ = writeln!(
+        out,
+        "\n{}",
+        if r.failed {
+            "FAILED: a field a query needs is missing from too many events"
+        } else {
+            "ok: every field the queries need is present"
+        }
+    );
+    out
+}

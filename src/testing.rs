@@ -1,0 +1,265 @@
+//! `tokenward test`: run each rule's test cases through the reference evaluator, per event shape.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::backend::{self, Profiles};
+use crate::catalogue::Field;
+use crate::diag::Diagnostic;
+use crate::eval;
+use crate::ir::{Detection, TestCase};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Outcome {
+    pub rule: String,
+    pub case: String,
+    pub shape: &'static str,
+    pub file: String,
+    pub expect_alert: bool,
+    pub alerted_sessions: Vec<String>,
+    pub events: usize,
+    /// Fields the rule reads that some events lack, with how many lack them.
+    pub absent: BTreeMap<&'static str, usize>,
+    pub passed: bool,
+    pub detail: String,
+}
+
+/// Runs every test case of every detection; reading an events file can fail (E050).
+pub fn run(detections: &[Detection], profiles: &Profiles) -> Result<Vec<Outcome>, Vec<Diagnostic>> {
+    let mut out = Vec::new();
+    let mut errs = Vec::new();
+    for d in detections {
+        for case in &d.tests {
+            for (file, shape) in &case.events {
+                match backend::read_events(*shape, profiles, Path::new(file)) {
+                    Ok(records) => {
+                        let events: Vec<_> = records.into_iter().map(|(e, _)| e).collect();
+                        out.push(judge(d, case, file, shape.name(), &events));
+                    }
+                    Err(e) => errs.push(e),
+                }
+            }
+        }
+    }
+    if errs.is_empty() {
+        Ok(out)
+    } else {
+        Err(errs)
+    }
+}
+
+fn judge(
+    d: &Detection,
+    case: &TestCase,
+    file: &str,
+    shape: &'static str,
+    events: &[crate::events::Event],
+) -> Outcome {
+    let alerts = eval::evaluate(d, events);
+    let alerted: BTreeSet<String> = alerts.iter().map(|a| a.session_id.clone()).collect();
+    let expected: BTreeSet<String> = case.sessions.iter().cloned().collect();
+    let needed: BTreeSet<Field> = d
+        .fields
+        .iter()
+        .copied()
+        .filter(|f| *f != Field::UaFamily)
+        .collect();
+    let mut absent = BTreeMap::new();
+    for e in events {
+        for f in e.missing.intersection(&needed) {
+            *absent.entry(f.name()).or_insert(0) += 1;
+        }
+    }
+    let mut problems = Vec::new();
+    if case.expect_alert && alerted != expected {
+        problems.push(format!(
+            "expected alerts for {} but got {}",
+            list(&expected),
+            if alerted.is_empty() {
+                "none".into()
+            } else {
+                list(&alerted)
+            }
+        ));
+    }
+    if !case.expect_alert && !alerted.is_empty() {
+        let a = &alerts[0];
+        problems.push(format!(
+            "expected no alert but {} alerted (signals: {}{})",
+            list(&alerted),
+            a.disagreeing_signals.join(", "),
+            a.asn_category
+                .as_ref()
+                .map(|c| format!("; later ASN in {c}"))
+                .unwrap_or_default()
+        ));
+    }
+    for f in &case.missing_fields {
+        if !absent.contains_key(f.name()) && !events.iter().any(|e| e.missing.contains(f)) {
+            problems.push(format!(
+                "expected `{}` to be reported absent, but every event has it",
+                f.name()
+            ));
+        }
+    }
+    let passed = problems.is_empty();
+    let detail = if passed {
+        case.reason.clone()
+    } else {
+        problems.join("; ")
+    };
+    Outcome {
+        rule: d.id.clone(),
+        case: case.name.clone(),
+        shape,
+        file: file.to_string(),
+        expect_alert: case.expect_alert,
+        alerted_sessions: alerted.into_iter().collect(),
+        events: events.len(),
+        absent,
+        passed,
+        detail,
+    }
+}
+
+fn list(s: &BTreeSet<String>) -> String {
+    s.iter().cloned().collect::<Vec<_>>().join(", ")
+}
+
+/// The pass/fail table.
+pub fn render_table(outcomes: &[Outcome]) -> String {
+    let rows: Vec<[String; 6]> = outcomes
+        .iter()
+        .map(|o| {
+            let got = match o.alerted_sessions.len() {
+                0 => "no alert".to_string(),
+                1 => "1 alert".to_string(),
+                n => format!("{n} alerts"),
+            };
+            [
+                o.rule.clone(),
+                o.case.clone(),
+                o.shape.to_string(),
+                if o.expect_alert { "alert" } else { "no alert" }.to_string(),
+                got,
+                if o.passed { "pass" } else { "FAIL" }.to_string(),
+            ]
+        })
+        .collect();
+    let header = ["RULE", "TEST", "SHAPE", "EXPECTED", "GOT", "RESULT"];
+    let mut widths = header.map(str::len);
+    for r in &rows {
+        for (w, c) in widths.iter_mut().zip(r) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let mut out = String::new();
+    let line = |cells: &[&str], out: &mut String| {
+        let parts: Vec<String> = cells
+            .iter()
+            .zip(widths)
+            .map(|(c, w)| format!("{c:<w$}"))
+            .collect();
+        let _ = writeln!(out, "{}", parts.join("  ").trim_end());
+    };
+    line(&header, &mut out);
+    for (r, o) in rows.iter().zip(outcomes) {
+        line(&r.iter().map(String::as_str).collect::<Vec<_>>(), &mut out);
+        if !o.passed {
+            let _ = writeln!(out, "    {} ({})", o.detail, o.file);
+        }
+        if !o.absent.is_empty() {
+            let absent: Vec<String> = o
+                .absent
+                .iter()
+                .map(|(f, n)| format!("{f} in {n}/{}", o.events))
+                .collect();
+            let _ = writeln!(out, "    absent from the events: {}", absent.join(", "));
+        }
+    }
+    let failed = outcomes.iter().filter(|o| !o.passed).count();
+    let _ = writeln!(out, "\n{} passed, {failed} failed", outcomes.len() - failed);
+    out
+}
+
+/// JUnit XML, one testcase per rule test and event shape.
+pub fn render_junit(outcomes: &[Outcome]) -> String {
+    let failed = outcomes.iter().filter(|o| !o.passed).count();
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(
+        out,
+        "<testsuites name=\"tokenward\" tests=\"{}\" failures=\"{failed}\">",
+        outcomes.len()
+    );
+    let mut by_rule: BTreeMap<&str, Vec<&Outcome>> = BTreeMap::new();
+    for o in outcomes {
+        by_rule.entry(&o.rule).or_default().push(o);
+    }
+    for (rule, cases) in by_rule {
+        let f = cases.iter().filter(|o| !o.passed).count();
+        let _ = writeln!(
+            out,
+            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{f}\">",
+            xml(rule),
+            cases.len()
+        );
+        for o in cases {
+            let name = format!("{} [{}]", o.case, o.shape);
+            if o.passed {
+                let _ = writeln!(
+                    out,
+                    "    <testcase classname=\"{}\" name=\"{}\"/>",
+                    xml(rule),
+                    xml(&name)
+                );
+            } else {
+                let _ = writeln!(
+                    out,
+                    "    <testcase classname=\"{}\" name=\"{}\">",
+                    xml(rule),
+                    xml(&name)
+                );
+                let _ = writeln!(
+                    out,
+                    "      <failure message=\"{}\">{}</failure>",
+                    xml(&o.detail),
+                    xml(&o.file)
+                );
+                let _ = writeln!(out, "    </testcase>");
+            }
+        }
+        let _ = writeln!(out, "  </testsuite>");
+    }
+    out.push_str("</testsuites>\n");
+    out
+}
+
+fn xml(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\t' | '\r') => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn xml_escapes() {
+        assert_eq!(
+            super::xml("a<b & \"c\"\u{1}"),
+            "a&lt;b &amp; &quot;c&quot; "
+        );
+    }
+}

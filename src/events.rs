@@ -221,47 +221,6 @@ pub fn format_time(t: f64) -> String {
     )
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn times() {
-        assert_eq!(parse_time("1970-01-01T00:00:00Z"), Some(0.0));
-        let t = parse_time("2026-11-03T09:12:04.5Z").unwrap();
-        assert_eq!(format_time(t), "2026-11-03T09:12:04Z");
-        assert_eq!(t.fract(), 0.5);
-        assert_eq!(
-            parse_time("2026-11-03T10:12:04+01:00"),
-            parse_time("2026-11-03T09:12:04Z")
-        );
-        assert_eq!(
-            parse_time("2023-10-24T20:01:11.9490387+00:00").map(f64::floor),
-            Some(1_698_177_671.0)
-        );
-        assert_eq!(parse_time("1700000000.25"), Some(1_700_000_000.25));
-        assert!(parse_time("yesterday").is_none());
-        assert!(parse_time("2026-13-01T00:00:00Z").is_none());
-    }
-
-    #[test]
-    fn conversions() {
-        assert_eq!(
-            convert(Type::Int, &Json::from("7922")),
-            Some(Val::Int(7922))
-        );
-        assert_eq!(
-            convert(Type::String, &Json::from(0)),
-            Some(Val::Str("0".into()))
-        );
-        assert_eq!(
-            convert(Type::Bool, &Json::from("True")),
-            Some(Val::Bool(true))
-        );
-        assert_eq!(convert(Type::Int, &Json::from("n/a")), None);
-    }
-}
-
 /// What became of an event's authenticationDetails on the way into the SIEM.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -300,5 +259,46 @@ impl AuthDetails {
             AuthDetails::Renamed(k) => format!("renamed: found as `{k}`"),
             AuthDetails::Unparsable => "not valid JSON".into(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times() {
+        assert_eq!(parse_time("1970-01-01T00:00:00Z"), Some(0.0));
+        let t = parse_time("2026-11-03T09:12:04.5Z").unwrap();
+        assert_eq!(format_time(t), "2026-11-03T09:12:04Z");
+        assert_eq!(t.fract(), 0.5);
+        assert_eq!(
+            parse_time("2026-11-03T10:12:04+01:00"),
+            parse_time("2026-11-03T09:12:04Z")
+        );
+        assert_eq!(
+            parse_time("2023-10-24T20:01:11.9490387+00:00").map(f64::floor),
+            Some(1_698_177_671.0)
+        );
+        assert_eq!(parse_time("1700000000.25"), Some(1_700_000_000.25));
+        assert!(parse_time("yesterday").is_none());
+        assert!(parse_time("2026-13-01T00:00:00Z").is_none());
+    }
+
+    #[test]
+    fn conversions() {
+        assert_eq!(
+            convert(Type::Int, &Json::from("7922")),
+            Some(Val::Int(7922))
+        );
+        assert_eq!(
+            convert(Type::String, &Json::from(0)),
+            Some(Val::Str("0".into()))
+        );
+        assert_eq!(
+            convert(Type::Bool, &Json::from("True")),
+            Some(Val::Bool(true))
+        );
+        assert_eq!(convert(Type::Int, &Json::from("n/a")), None);
     }
 }

@@ -114,43 +114,6 @@ fn event_time(flat: &Flat) -> Option<Vec<Json>> {
     None
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn raw_records_flatten_like_splunk() {
-        let ev: Json = serde_json::json!({
-            "time": "2026-11-03T09:12:04Z",
-            "properties": {
-                "authenticationDetails": [
-                    {"authenticationMethod": "Password", "succeeded": true},
-                    {"succeeded": false}
-                ],
-                "riskEventTypes_v2": ["anomalousToken"],
-                "deviceDetail": {"deviceId": ""}
-            }
-        });
-        let flat = flatten(&ev);
-        assert_eq!(
-            flat["properties.authenticationDetails{}.authenticationMethod"].len(),
-            1
-        );
-        assert_eq!(
-            flat["properties.authenticationDetails{}.succeeded"].len(),
-            2
-        );
-        assert_eq!(
-            flat["properties.riskEventTypes_v2{}"],
-            vec![Json::from("anomalousToken")]
-        );
-        assert_eq!(
-            flat["properties.deviceDetail.deviceId"],
-            vec![Json::from("")]
-        );
-    }
-}
-
 /// How the event's authenticationDetails arrived, judged against the profile's paths.
 pub fn auth_details(p: &Profile, event: &Json) -> crate::events::AuthDetails {
     use crate::events::AuthDetails as A;
@@ -191,5 +154,42 @@ pub fn auth_details(p: &Profile, event: &Json) -> crate::events::AuthDetails {
             }
             A::Absent
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn raw_records_flatten_like_splunk() {
+        let ev: Json = serde_json::json!({
+            "time": "2026-11-03T09:12:04Z",
+            "properties": {
+                "authenticationDetails": [
+                    {"authenticationMethod": "Password", "succeeded": true},
+                    {"succeeded": false}
+                ],
+                "riskEventTypes_v2": ["anomalousToken"],
+                "deviceDetail": {"deviceId": ""}
+            }
+        });
+        let flat = flatten(&ev);
+        assert_eq!(
+            flat["properties.authenticationDetails{}.authenticationMethod"].len(),
+            1
+        );
+        assert_eq!(
+            flat["properties.authenticationDetails{}.succeeded"].len(),
+            2
+        );
+        assert_eq!(
+            flat["properties.riskEventTypes_v2{}"],
+            vec![Json::from("anomalousToken")]
+        );
+        assert_eq!(
+            flat["properties.deviceDetail.deviceId"],
+            vec![Json::from("")]
+        );
     }
 }

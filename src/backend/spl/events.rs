@@ -49,6 +49,8 @@ fn walk(prefix: &str, v: &Json, flat: &mut Flat) {
         }
         Json::Array(items) => {
             let key = format!("{prefix}{{}}");
+            // An empty array is recorded as a present field with no values.
+            flat.entry(key.clone()).or_default();
             for item in items {
                 match item {
                     Json::Object(_) | Json::Array(_) => walk(&key, item, flat),
@@ -77,10 +79,16 @@ pub fn read(p: &Profile, event: &Json) -> Event {
         let values = lookup(&flat, &map.path)
             .or_else(|| raw.as_ref().and_then(|r| lookup(r, &map.path)))
             .or_else(|| (field == Field::Time).then(|| event_time(&flat)).flatten());
-        let value = values.and_then(|vs| match field.ty() {
-            Type::StringList => Some(Val::List(vs.iter().filter_map(scalar_string).collect())),
-            ty => vs.first().and_then(|v| convert(ty, v)),
-        });
+        let value = match (field.ty(), values) {
+            (Type::StringList, Some(vs)) => {
+                Some(Val::List(vs.iter().filter_map(scalar_string).collect()))
+            }
+            (Type::StringList, None) => flat
+                .get(&map.path)
+                .or_else(|| raw.as_ref().and_then(|r| r.get(&map.path)))
+                .map(|_| Val::List(Vec::new())),
+            (ty, vs) => vs.and_then(|vs| vs.first().and_then(|v| convert(ty, v))),
+        };
         match value {
             Some(v) => {
                 ev.values.insert(field, v);

@@ -1,0 +1,137 @@
+//! `tokenward check-fields`: field shares and mangled authenticationDetails, by name.
+
+mod common;
+
+use common::{root, tokenward};
+use serde_json::json;
+
+fn splunk_event(auth: serde_json::Value) -> serde_json::Value {
+    json!({
+        "time": "2026-11-03T09:12:04.1234567Z",
+        "category": "SignInLogs",
+        "operationName": "Sign-in activity",
+        "properties": {
+            "sessionId": "0b7c6a52-5c1e-4f1e-9b43-2d6a8f1c9e01",
+            "userPrincipalName": "adele.vance@contoso.com",
+            "userId": "5d7c2f3e-1a2b-4c5d-8e9f-0a1b2c3d4e5f",
+            "ipAddress": "73.162.41.18",
+            "autonomousSystemNumber": 7922,
+            "userAgent": "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36 Edg/131.0.0.0",
+            "appId": "4765445b-32c6-49b0-83e6-1d93765276ca",
+            "deviceDetail": {"deviceId": "6f1e2d3c-4b5a-4968-8776-5a4b3c2d1e0f"},
+            "isInteractive": true,
+            "authenticationRequirement": "multiFactorAuthentication",
+            "authenticationDetails": auth,
+            "riskEventTypes_v2": [],
+            "status": {"errorCode": 0},
+            "location": {"countryOrRegion": "US"}
+        }
+    })
+}
+
+fn steps() -> serde_json::Value {
+    json!([
+        {"authenticationMethod": "Password", "succeeded": true, "authenticationStepResultDetail": "Correct password"},
+        {"authenticationMethod": "Mobile app notification", "succeeded": true, "authenticationStepResultDetail": "MFA successfully completed"}
+    ])
+}
+
+fn check(events: &[serde_json::Value], extra: &[&str]) -> common::Run {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = tmp.path().join("events.splunk.json");
+    std::fs::write(&p, serde_json::to_string(events).unwrap()).unwrap();
+    let mut args = vec![
+        "check-fields",
+        "--target",
+        "splunk",
+        "--rule",
+        "aitm-session-replay",
+    ];
+    args.extend_from_slice(extra);
+    args.push(p.to_str().unwrap());
+    let run = tokenward(&args);
+    drop(tmp);
+    run
+}
+
+#[test]
+fn healthy_events_report_every_field_present() {
+    let run = check(&[splunk_event(steps()), splunk_event(steps())], &[]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("authenticationDetails: present in 2/2"),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("MISSING"), "{}", run.stdout);
+}
+
+#[test]
+fn an_array_delivered_as_a_string_is_named() {
+    let mangled = splunk_event(serde_json::Value::String(steps().to_string()));
+    let run = check(&[mangled, splunk_event(steps())], &["--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(
+        report["auth_details"]["the array arrived as one JSON string ({} paths not extracted)"],
+        1
+    );
+    let fields = &report["rules"][0]["fields"];
+    let results = fields
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["field"] == "auth_step_results")
+        .unwrap();
+    assert_eq!(results["present"], 1);
+    assert_eq!(results["ok"], false);
+}
+
+#[test]
+fn flattened_fields_missing_but_raw_present_is_named() {
+    // A search export whose automatic extraction stopped before authenticationDetails.
+    let raw = splunk_event(steps());
+    let export = json!({
+        "_time": "2026-11-03T09:12:04.123+00:00",
+        "_raw": raw.to_string(),
+        "properties.sessionId": "0b7c6a52-5c1e-4f1e-9b43-2d6a8f1c9e01",
+        "properties.userPrincipalName": "adele.vance@contoso.com"
+    });
+    let run = check(&[export], &[]);
+    assert!(
+        run.stdout
+            .contains("in the raw event, but the flattened {} fields are missing in 1/1"),
+        "{}",
+        run.stdout
+    );
+    // The generated search falls back to spath(_raw), so the field still counts as present.
+    assert!(run.stdout.contains("auth_step_results"), "{}", run.stdout);
+}
+
+#[test]
+fn the_shared_sample_lacks_the_session_id() {
+    let sample = root().join("../shared/samples/splunk/azure-monitor-aad-signin.json");
+    if !sample.is_file() {
+        eprintln!("skipped: ../shared/samples not available");
+        return;
+    }
+    let run = tokenward(&[
+        "check-fields",
+        "--target",
+        "splunk",
+        sample.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stdout.contains("authenticationDetails: present in 1/1"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .lines()
+            .any(|l| l.contains("session_id") && l.ends_with("MISSING")),
+        "{}",
+        run.stdout
+    );
+}

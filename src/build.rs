@@ -133,6 +133,14 @@ pub fn compile_all(
         }
     }
     out.sort_by(|a, b| a.path.cmp(&b.path));
+    // Every build lints its own output; a generated query with a lint error fails the build.
+    for a in &out {
+        errs.extend(
+            crate::lint::lint_generated(&a.path, &a.contents)
+                .into_iter()
+                .filter(|d| d.severity == crate::diag::Severity::Error),
+        );
+    }
     if errs.is_empty() {
         Ok(out)
     } else {

@@ -7,9 +7,9 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use tokenward::backend::{Profiles, Target};
-use tokenward::diag::Diagnostic;
+use tokenward::diag::{Diagnostic, Severity};
 use tokenward::ir::Detection;
-use tokenward::{build, fieldcheck, testing};
+use tokenward::{build, fieldcheck, lint, testing};
 
 #[derive(Parser)]
 #[command(
@@ -30,6 +30,41 @@ enum Command {
     Test(TestArgs),
     /// Report which fields each query needs and what share of exported events carries them.
     CheckFields(CheckFieldsArgs),
+    /// Lint KQL and SPL files (and validate rule files): schema-aware, with stable lint codes.
+    Lint(LintArgs),
+    /// Print the documentation of a lint rule (`tokenward rule KQL003`), or list them all.
+    Rule(RuleArgs),
+}
+
+#[derive(clap::Args)]
+struct LintArgs {
+    /// .kql, .spl and rule .yaml files, or folders holding them.
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value_t = LintFormat::Human)]
+    format: LintFormat,
+    /// Treat warnings as errors for the exit code.
+    #[arg(long)]
+    deny_warnings: bool,
+    /// Project config with lint levels and extra schemas (default: ./tokenward.yaml when present).
+    #[arg(long)]
+    config: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LintFormat {
+    Human,
+    Json,
+    Sarif,
+}
+
+#[derive(clap::Args)]
+struct RuleArgs {
+    /// A lint code such as KQL003; omit it with --list.
+    code: Option<String>,
+    /// List every lint rule.
+    #[arg(long)]
+    list: bool,
 }
 
 #[derive(clap::Args)]
@@ -123,6 +158,8 @@ fn main() -> ExitCode {
         Command::Build(args) => run_build(&args),
         Command::Test(args) => run_test(&args),
         Command::CheckFields(args) => run_check_fields(&args),
+        Command::Lint(args) => run_lint(&args),
+        Command::Rule(args) => run_rule(&args),
     };
     match result {
         Ok(code) => code,
@@ -142,6 +179,56 @@ fn load(
     let files = build::find_rules(paths)?;
     let detections = build::check_all(&files)?;
     Ok((profiles, detections))
+}
+
+fn run_lint(args: &LintArgs) -> anyhow::Result<ExitCode> {
+    let config = match lint::Config::load(args.config.as_deref()) {
+        Ok(c) => c,
+        Err(d) => {
+            report(&[d], Format::Human);
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let files = match lint::collect(&args.paths) {
+        Ok(f) => f,
+        Err(d) => {
+            report(&[d], Format::Human);
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let diags = lint::lint_files(&files, &config);
+    match args.format {
+        LintFormat::Human => print!("{}", lint::output::human(&diags, files.len())),
+        LintFormat::Json => println!("{}", lint::output::json(&diags, files.len())),
+        LintFormat::Sarif => println!("{}", lint::output::sarif(&diags)),
+    }
+    let errors = diags.iter().any(|d| d.severity == Severity::Error);
+    let warnings = diags.iter().any(|d| d.severity == Severity::Warning);
+    Ok(if errors || (args.deny_warnings && warnings) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn run_rule(args: &RuleArgs) -> anyhow::Result<ExitCode> {
+    if args.list || args.code.is_none() {
+        for l in lint::registry::LINTS {
+            println!("{}  {:<32} {}", l.code, l.name, l.summary);
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let code = args.code.as_deref().unwrap_or_default();
+    match lint::find(code) {
+        Some(l) => {
+            print!("{}", lint::registry::markdown(l));
+            Ok(ExitCode::SUCCESS)
+        }
+        None => {
+            eprintln!("error: no lint rule `{code}`; `tokenward rule --list` lists them");
+            Ok(ExitCode::from(2))
+        }
+    }
 }
 
 fn run_test(args: &TestArgs) -> anyhow::Result<ExitCode> {

@@ -228,6 +228,16 @@ pub fn comment(s: &str) -> String {
         .to_string()
 }
 
+/// Sentinel spells severities in title case (`High`); other spellings fall back to the rule's severity.
+pub fn sentinel_severity(s: crate::ir::Severity) -> &'static str {
+    match s {
+        crate::ir::Severity::Informational => "Informational",
+        crate::ir::Severity::Low => "Low",
+        crate::ir::Severity::Medium => "Medium",
+        crate::ir::Severity::High => "High",
+    }
+}
+
 pub fn timespan(d: Duration) -> String {
     d.to_string()
 }
@@ -758,7 +768,7 @@ pub fn compile(d: &Detection, p: &Profile) -> Result<Artifact, Diagnostic> {
                 ua_family: ua_family_expr(d),
                 when: cond(when, &d.lists),
                 output,
-                severity: d.severity.name(),
+                severity: sentinel_severity(d.severity),
             };
             render::render("kql/single.kql", &cx)?
         }
@@ -919,8 +929,8 @@ fn correlation_cx<'a>(
             .collect(),
         categories,
         risk_events,
-        severity: d.severity.name(),
-        raised: d.severity.raised().name(),
+        severity: sentinel_severity(d.severity),
+        raised: sentinel_severity(d.severity.raised()),
         escalations,
         output,
     }

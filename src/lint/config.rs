@@ -1,0 +1,78 @@
+//! The project config (`tokenward.yaml`): lint levels per code, extra table schemas.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use super::{Level, Lint};
+use crate::diag::Diagnostic;
+use crate::model::{self, S};
+
+pub const FILE_NAME: &str = "tokenward.yaml";
+
+#[derive(Debug, Default)]
+pub struct Config {
+    pub levels: BTreeMap<String, Level>,
+    /// Folders of extra KQL table schemas (JSON in the Azure-Sentinel validation format).
+    pub schema_dirs: Vec<PathBuf>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Raw {
+    #[serde(default)]
+    lints: BTreeMap<String, S<String>>,
+    #[serde(default)]
+    schemas: Vec<S<String>>,
+}
+
+impl Config {
+    pub fn level(&self, lint: &Lint) -> Level {
+        self.levels.get(lint.code).copied().unwrap_or(lint.level)
+    }
+
+    /// Reads `path`, or `tokenward.yaml` in the current folder when present, or defaults.
+    pub fn load(path: Option<&Path>) -> Result<Self, Diagnostic> {
+        let path = match path {
+            Some(p) => p.to_path_buf(),
+            None if Path::new(FILE_NAME).is_file() => PathBuf::from(FILE_NAME),
+            None => return Ok(Self::default()),
+        };
+        let file = model::read_source(&path)?;
+        let raw: Raw = model::parse_yaml(&file)?;
+        let mut levels = BTreeMap::new();
+        for (code, level) in &raw.lints {
+            let Some(lint) = super::find(code) else {
+                let codes: Vec<&str> = super::registry::LINTS.iter().map(|l| l.code).collect();
+                let help = match crate::diag::did_you_mean(code, codes.iter().copied()) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => "`tokenward rule --list` lists the codes".to_string(),
+                };
+                return Err(
+                    Diagnostic::error("E070", format!("unknown lint code `{code}`"))
+                        .at(model::span_of(&file, level))
+                        .help(help),
+                );
+            };
+            let l = match level.value.as_str() {
+                "error" => Level::Error,
+                "warning" => Level::Warning,
+                "off" => Level::Off,
+                other => {
+                    return Err(
+                        Diagnostic::error("E070", format!("unknown level `{other}`"))
+                            .at(model::span_of(&file, level))
+                            .help("use error, warning or off"),
+                    )
+                }
+            };
+            levels.insert(lint.code.to_string(), l);
+        }
+        let base = path.parent().unwrap_or(Path::new(""));
+        Ok(Self {
+            levels,
+            schema_dirs: raw.schemas.iter().map(|s| base.join(&s.value)).collect(),
+        })
+    }
+}

@@ -1,0 +1,39 @@
+//! KQL003: `join` without `kind=`.
+
+use crate::lint::{Doc, Finding, Language, Level, Lint, Source};
+
+pub static LINT: Lint = Lint {
+    code: "KQL003",
+    name: "join-without-kind",
+    language: Language::Kql,
+    level: Level::Warning,
+    summary: "`join` without `kind=` silently de-duplicates the left side",
+    doc: Doc {
+        what: "Finds `join` operators that do not say which kind of join they are.",
+        why: "Without `kind=`, Kusto uses `innerunique`: it keeps one row per join key from the left table before joining. A detection that joins sign-ins on a user or session loses every left row but one per key, usually without anyone noticing.",
+        example: "SigninLogs\n| join (AADNonInteractiveUserSignInLogs) on UserPrincipalName",
+        fix: "Say the kind you mean: `join kind=inner`, `kind=leftouter`, `kind=leftanti` …; better, replace a self-join by one `summarize … by SessionId`.",
+    },
+    check,
+};
+
+fn check(src: &Source<'_>) -> Vec<Finding> {
+    let Some(tree) = src.tree else {
+        return Vec::new();
+    };
+    tree.find_all("join_op")
+        .filter(|j| {
+            !j.children
+                .iter()
+                .any(|c| c.kind == "op_param" && c.text.trim_start().starts_with("kind"))
+        })
+        .map(|j| {
+            let kw = j.child("kw_join").unwrap_or(j);
+            Finding::at(
+                kw,
+                "`join` without `kind=` (the default, innerunique, drops duplicate left keys)",
+            )
+            .help("write the kind: join kind=inner (or leftouter, leftanti, …)")
+        })
+        .collect()
+}

@@ -1,0 +1,268 @@
+//! The linter: KQL and SPL parsed by tokenward's own grammars (src/syntax), then checked by lint rules
+//! kept one per file with a stable code (registry.rs), in the style of Ruff.
+
+pub mod config;
+pub mod kql;
+pub mod output;
+pub mod registry;
+pub mod spl;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::diag::{Diagnostic, Severity, SourceFile, Span};
+use crate::syntax::{Node, ParseError};
+
+pub use config::Config;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    Kql,
+    Spl,
+}
+
+impl Language {
+    pub fn name(self) -> &'static str {
+        match self {
+            Language::Kql => "KQL",
+            Language::Spl => "SPL",
+        }
+    }
+
+    /// By file extension: `.kql`/`.csl`/`.kusto` and `.spl`.
+    pub fn of(path: &Path) -> Option<Language> {
+        match path.extension()?.to_str()? {
+            "kql" | "csl" | "kusto" => Some(Language::Kql),
+            "spl" => Some(Language::Spl),
+            _ => None,
+        }
+    }
+}
+
+/// How loudly a lint speaks; set per code in the project config.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Off,
+    Warning,
+    Error,
+}
+
+/// A lint's documentation, in the fixed headings `tokenward rule CODE` and docs/lints.md print.
+pub struct Doc {
+    pub what: &'static str,
+    pub why: &'static str,
+    pub example: &'static str,
+    pub fix: &'static str,
+}
+
+pub struct Lint {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub language: Language,
+    pub level: Level,
+    /// One line: what is wrong when it fires.
+    pub summary: &'static str,
+    pub doc: Doc,
+    pub check: fn(&Source<'_>) -> Vec<Finding>,
+}
+
+/// What a check reports: a byte range in the source, a message and an optional hint.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub start: usize,
+    pub end: usize,
+    pub message: String,
+    pub help: Option<String>,
+}
+
+impl Finding {
+    pub fn new(start: usize, end: usize, message: impl Into<String>) -> Self {
+        Self {
+            start,
+            end,
+            message: message.into(),
+            help: None,
+        }
+    }
+
+    pub fn at(node: &Node<'_>, message: impl Into<String>) -> Self {
+        Self::new(node.start, node.end, message)
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+}
+
+/// One file as the checks see it.
+pub struct Source<'a> {
+    pub text: &'a str,
+    pub tree: Option<&'a Node<'a>>,
+    pub parse_error: Option<&'a ParseError>,
+    pub schemas: &'a kql::schema::Schemas,
+    pub splunk_fields: &'a spl::fields::Catalogue,
+}
+
+/// Lints one text; findings become diagnostics with the configured level.
+pub fn lint_text(
+    file: &Arc<SourceFile>,
+    language: Language,
+    config: &Config,
+    schemas: &kql::schema::Schemas,
+    splunk_fields: &spl::fields::Catalogue,
+) -> Vec<Diagnostic> {
+    let text = file.text.as_str();
+    let parsed = match language {
+        Language::Kql => crate::syntax::kql::parse_tree(text),
+        Language::Spl => crate::syntax::spl::parse_tree(text),
+    };
+    let (tree, error) = match &parsed {
+        Ok(t) => (Some(t), None),
+        Err(e) => (None, Some(e)),
+    };
+    let source = Source {
+        text,
+        tree,
+        parse_error: error,
+        schemas,
+        splunk_fields,
+    };
+    let mut out = Vec::new();
+    for lint in registry::LINTS.iter().filter(|l| l.language == language) {
+        let level = config.level(lint);
+        if level == Level::Off {
+            continue;
+        }
+        for f in (lint.check)(&source) {
+            let mut d = Diagnostic::error(lint.code, f.message).at(Span::new(file, f.start, f.end));
+            d.severity = if level == Level::Error {
+                Severity::Error
+            } else {
+                Severity::Warning
+            };
+            d.help = f
+                .help
+                .or_else(|| Some(lint.doc.fix.lines().next().unwrap_or("").to_string()));
+            out.push(d);
+        }
+    }
+    out.sort_by_key(|d| d.span.as_ref().map_or(0, |s| s.start));
+    out
+}
+
+/// Byte offset of a 1-based line and character column in `text`.
+pub fn offset(text: &str, line: usize, col: usize) -> usize {
+    let mut start = 0;
+    for _ in 1..line {
+        match text[start..].find('\n') {
+            Some(i) => start += i + 1,
+            None => return text.len(),
+        }
+    }
+    text[start..]
+        .char_indices()
+        .nth(col.saturating_sub(1))
+        .map_or(text.len(), |(i, _)| start + i)
+}
+
+/// The lint with this code.
+pub fn find(code: &str) -> Option<&'static Lint> {
+    registry::LINTS
+        .iter()
+        .copied()
+        .find(|l| l.code.eq_ignore_ascii_case(code))
+}
+
+/// What `tokenward lint` reads: `.kql`/`.spl` files and rule `.yaml` files, from files or folders.
+pub fn collect(paths: &[std::path::PathBuf]) -> Result<Vec<std::path::PathBuf>, Diagnostic> {
+    let mut out = Vec::new();
+    let mut stack: Vec<std::path::PathBuf> = paths.to_vec();
+    while let Some(p) = stack.pop() {
+        if p.is_dir() {
+            let mut entries: Vec<_> = std::fs::read_dir(&p)
+                .map_err(|e| {
+                    Diagnostic::error("E001", format!("cannot read folder: {e}")).in_file(&p)
+                })?
+                .flatten()
+                .map(|e| e.path())
+                .filter(|e| {
+                    !e.file_name()
+                        .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+                })
+                .collect();
+            entries.sort();
+            for e in entries.into_iter().rev() {
+                let is_listy = e.file_name().is_some_and(|n| n == "lists" || n == "tests");
+                let wanted = if e.is_dir() {
+                    !is_listy
+                } else {
+                    Language::of(&e).is_some() || is_yaml(&e)
+                };
+                if wanted {
+                    stack.push(e);
+                }
+            }
+        } else if p.is_file() {
+            out.push(p);
+        } else {
+            return Err(Diagnostic::error("E001", "no such file or folder")
+                .in_file(&p)
+                .help("pass .kql, .spl or rule .yaml files, or folders holding them"));
+        }
+    }
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
+fn is_yaml(p: &Path) -> bool {
+    matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
+}
+
+/// Lints files: queries with the lint rules, rule files with the compiler's checks.
+pub fn lint_files(files: &[std::path::PathBuf], config: &Config) -> Vec<Diagnostic> {
+    let mut schemas = kql::schema::Schemas::bundled();
+    let mut out = Vec::new();
+    for dir in &config.schema_dirs {
+        if let Err(d) = schemas.load_dir(dir) {
+            out.push(d);
+        }
+    }
+    let catalogue = spl::fields::Catalogue::bundled();
+    let rules: Vec<std::path::PathBuf> = files.iter().filter(|f| is_yaml(f)).cloned().collect();
+    if !rules.is_empty() {
+        if let Err(errs) = crate::build::check_all(&rules) {
+            out.extend(errs);
+        }
+    }
+    for f in files.iter().filter(|f| !is_yaml(f)) {
+        let Some(lang) = Language::of(f) else {
+            continue;
+        };
+        match crate::model::read_source(f) {
+            Ok(file) => out.extend(lint_text(&file, lang, config, &schemas, &catalogue)),
+            Err(d) => out.push(d),
+        }
+    }
+    out
+}
+
+/// Lints generated text (the build's own output) with the default levels.
+pub fn lint_generated(path: &Path, text: &str) -> Vec<Diagnostic> {
+    let Some(lang) = Language::of(path) else {
+        return Vec::new();
+    };
+    let file = SourceFile::new(path, text.to_string());
+    lint_text(
+        &file,
+        lang,
+        &Config::default(),
+        &kql::schema::Schemas::bundled(),
+        &spl::fields::Catalogue::bundled(),
+    )
+}

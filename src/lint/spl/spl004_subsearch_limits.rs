@@ -1,0 +1,44 @@
+//! SPL004: `join` / `append` subsearches are truncated silently.
+
+use crate::lint::{Doc, Finding, Language, Level, Lint, Source};
+
+pub static LINT: Lint = Lint {
+    code: "SPL004",
+    name: "subsearch-limits",
+    language: Language::Spl,
+    level: Level::Warning,
+    summary: "`join`/`append` subsearch results are truncated at 50,000 rows and 60 seconds",
+    doc: Doc {
+        what: "Finds `join`, `append` and `appendcols` commands, whose right side is a subsearch.",
+        why: "Subsearches stop at their result limit (50,000 rows for join by default) and their time limit (60 seconds); Splunk then uses what it has, with at most a message in the job inspector. A detection that joins sign-ins misses whatever fell past the limit, on the busiest days.",
+        example: "`azure_monitor_aad` category=SignInLogs\n| join type=inner properties.sessionId [search `azure_monitor_aad` category=NonInteractiveUserSignInLogs]",
+        fix: "Search both sides at once and aggregate: `(category=SignInLogs OR category=NonInteractiveUserSignInLogs) | stats … by properties.sessionId`.",
+    },
+    check,
+};
+
+fn check(src: &Source<'_>) -> Vec<Finding> {
+    let Some(tree) = src.tree else {
+        return Vec::new();
+    };
+    tree.descendants()
+        .filter(|n| n.kind == "generic_cmd")
+        .filter_map(|c| c.child("cmd_name"))
+        .filter(|n| {
+            matches!(
+                n.text.to_ascii_lowercase().as_str(),
+                "join" | "append" | "appendcols"
+            )
+        })
+        .map(|n| {
+            Finding::at(
+                n,
+                format!(
+                    "`{}` truncates its subsearch silently (50,000 rows / 60 s by default)",
+                    n.text
+                ),
+            )
+            .help("search both sides together and aggregate with stats … by <key>")
+        })
+        .collect()
+}

@@ -1,0 +1,201 @@
+//! KQL (Microsoft Sentinel / Kusto) syntax check and parse tree, over grammar/kql.pest.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use pest::Parser as _;
+
+use crate::syntax::engine::{self, BracketScanner, Scan};
+use crate::syntax::fold::Role;
+use crate::syntax::tree::{self, Shape};
+pub use crate::syntax::{Node, ParseError};
+
+mod grammar {
+    #[derive(pest_derive::Parser)]
+    #[grammar = "../grammar/kql.pest"]
+    pub(super) struct KqlParser;
+}
+use grammar::{KqlParser, Rule};
+
+/// Checks that `text` is a syntactically valid KQL query (statements separated by `;`).
+pub fn parse(text: &str) -> Result<(), ParseError> {
+    engine::run(text, scan(text), |text| {
+        KqlParser::parse(Rule::query, text)
+            .map(drop)
+            .map_err(|e| ParseError::from_pest(text, &e, describe))
+    })
+}
+
+/// Parses `text` into a tree whose root has kind `"query"`.
+pub fn parse_tree(text: &str) -> Result<Node<'_>, ParseError> {
+    engine::run(text, scan(text), |text| {
+        let mut pairs = KqlParser::parse(Rule::query, text)
+            .map_err(|e| ParseError::from_pest(text, &e, describe))?;
+        let root = pairs
+            .next()
+            .ok_or_else(|| ParseError::at(text, 0, "expected a query"))?;
+        Ok(tree::build(text, root, &SHAPE))
+    })
+}
+
+static SHAPE: Shape<Rule> = Shape {
+    name,
+    hidden,
+    role,
+    implicit_and: |_| None,
+};
+
+fn name(rule: Rule) -> &'static str {
+    static NAMES: OnceLock<HashMap<Rule, &'static str>> = OnceLock::new();
+    NAMES
+        .get_or_init(|| tree::rule_names(Rule::all_rules()))
+        .get(&rule)
+        .copied()
+        .unwrap_or("unknown")
+}
+
+fn hidden(rule: Rule) -> bool {
+    matches!(rule, Rule::EOI)
+}
+
+/// Precedence, loosest first, as Kusto.Language parses it (see the grammar's header).
+fn role(parent: Rule, child: Rule) -> Option<Role> {
+    if parent != Rule::expr {
+        return None;
+    }
+    Some(match child {
+        Rule::kw_or => Role::Infix(1),
+        Rule::kw_and => Role::Infix(2),
+        Rule::eq_op | Rule::list_op | Rule::between_op => Role::Infix(3),
+        Rule::rel_op => Role::Infix(4),
+        Rule::str_op => Role::Infix(5),
+        Rule::add_op => Role::Infix(6),
+        Rule::mul_op => Role::Infix(7),
+        Rule::sign => Role::Prefix(8),
+        Rule::member | Rule::index => Role::Postfix,
+        _ => Role::Operand,
+    })
+}
+
+/// Bracket depth, skipping strings and comments the way Kusto's lexer does.
+fn scan(text: &str) -> Scan {
+    let b = text.as_bytes();
+    let mut brackets = BracketScanner::new(text);
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'/' if b.get(i + 1) == Some(&b'/') => i = skip_until(b, i, b"\n"),
+            b'`' if b[i..].starts_with(b"```") => i = skip_until(b, i + 3, b"```"),
+            b'~' if b[i..].starts_with(b"~~~") => i = skip_until(b, i + 3, b"~~~"),
+            b'@' if matches!(b.get(i + 1), Some(b'"' | b'\'')) => i = skip_verbatim(b, i + 1),
+            q @ (b'"' | b'\'') => i = skip_quoted(b, i, q),
+            c @ (b'(' | b'[' | b'{') => {
+                if !brackets.open(c, i) {
+                    break;
+                }
+                i += 1;
+            }
+            c @ (b')' | b']' | b'}') => {
+                brackets.close(c, i);
+                i += 1;
+            }
+            _ => i += 1,
+        }
+    }
+    brackets.finish()
+}
+
+/// Index just past the first `end` at or after `from` (or the end of the text).
+fn skip_until(b: &[u8], from: usize, end: &[u8]) -> usize {
+    let mut i = from;
+    while i < b.len() {
+        if b[i..].starts_with(end) {
+            return i + end.len();
+        }
+        i += 1;
+    }
+    b.len()
+}
+
+/// A backslash-escaped string starting at the quote `b[at]`; strings end at a line break.
+fn skip_quoted(b: &[u8], at: usize, quote: u8) -> usize {
+    let mut i = at + 1;
+    while i < b.len() {
+        match b[i] {
+            b'\\' => i += 2,
+            b'\n' => return i,
+            c if c == quote => return i + 1,
+            _ => i += 1,
+        }
+    }
+    b.len()
+}
+
+/// A verbatim string `@"…"` (quote doubled inside) starting at the quote `b[at]`.
+fn skip_verbatim(b: &[u8], at: usize) -> usize {
+    let quote = b[at];
+    let mut i = at + 1;
+    while i < b.len() {
+        if b[i] == quote {
+            if b.get(i + 1) == Some(&quote) {
+                i += 2;
+                continue;
+            }
+            return i + 1;
+        }
+        if b[i] == b'\n' {
+            return i;
+        }
+        i += 1;
+    }
+    b.len()
+}
+
+/// Words for the rules pest reports as expected; None for rules a person need not hear about.
+fn describe(rule: Rule) -> Option<&'static str> {
+    use Rule::*;
+    Some(match rule {
+        EOI => "end of query",
+        pipe_expr | expr | paren_expr | call | name_ref | bracket_name | typed_literal
+        | dynamic_lit | string_lit | string_part | timespan | real | long | bool_lit | sign
+        | star | named_arg | assign | assign_list | tuple_decl | mv_item | series_agg
+        | sort_key | search_pred | table_ref => "an expression",
+        kw_where | kw_filter | kw_extend | kw_project | kw_project_away | kw_project_keep
+        | kw_project_rename | kw_project_reorder | kw_summarize | kw_join | kw_lookup
+        | kw_union | kw_mv_expand | kw_mv_apply | kw_parse | kw_parse_where | kw_parse_kv
+        | kw_top | kw_top_nested | kw_sort | kw_order | kw_distinct | kw_take | kw_limit
+        | kw_count | kw_evaluate | kw_make_series | kw_as | kw_invoke | kw_render
+        | kw_getschema | kw_serialize | kw_sample | kw_sample_distinct | kw_facet | kw_fork
+        | kw_partition | kw_reduce | kw_consume | kw_scan | kw_search => {
+            "a query operator (where, extend, summarize, …)"
+        }
+        kw_let => "`let`",
+        kw_or | kw_and | eq_op | rel_op | str_op | list_op | between_op | add_op | mul_op
+        | member | index => "an operator",
+        decl_name | decl_ident | let_name | let_ident | member_name | ident | wild_name
+        | wild_table => "a name",
+        type_name => "a type name (string, long, datetime, …)",
+        tabular_schema => "a table schema `(col:type, …)`",
+        col_decl | lambda_param => "a `name:type` declaration",
+        kw_by => "`by`",
+        kw_on => "`on`",
+        kw_with => "`with`",
+        kw_of => "`of`",
+        kw_to => "`to`",
+        kw_typeof => "`typeof`",
+        kw_from => "`from`",
+        kw_step => "`step`",
+        kw_in => "`in`",
+        kw_asc | kw_desc => "`asc`/`desc`",
+        kw_nulls => "`nulls`",
+        kw_first | kw_last => "`first`/`last`",
+        kw_default => "`default`",
+        json_array | json_object | json_null | json_number | json_member => "a dynamic value",
+        expr_list => "a parenthesized list",
+        between_range => "a range `(a .. b)`",
+        lambda | lambda_body => "a function body",
+        subquery => "a query operator",
+        parse_column => "a column",
+        _ => return None,
+    })
+}

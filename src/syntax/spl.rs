@@ -1,0 +1,162 @@
+//! Splunk SPL syntax check and parse tree, over grammar/spl.pest.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use pest::Parser as _;
+
+use crate::syntax::engine::{self, BracketScanner, Scan};
+use crate::syntax::fold::Role;
+use crate::syntax::tree::{self, Shape};
+pub use crate::syntax::{Node, ParseError};
+
+mod grammar {
+    #[derive(pest_derive::Parser)]
+    #[grammar = "../grammar/spl.pest"]
+    pub(super) struct SplParser;
+}
+use grammar::{Rule, SplParser};
+
+/// Checks that `text` is a syntactically valid SPL search (a pipeline of commands).
+pub fn parse(text: &str) -> Result<(), ParseError> {
+    engine::run(text, scan(text), |text| {
+        SplParser::parse(Rule::spl, text)
+            .map(drop)
+            .map_err(|e| ParseError::from_pest(text, &e, describe))
+    })
+}
+
+/// Parses `text` into a tree whose root has kind `"spl"`.
+pub fn parse_tree(text: &str) -> Result<Node<'_>, ParseError> {
+    engine::run(text, scan(text), |text| {
+        let mut pairs = SplParser::parse(Rule::spl, text)
+            .map_err(|e| ParseError::from_pest(text, &e, describe))?;
+        let root = pairs
+            .next()
+            .ok_or_else(|| ParseError::at(text, 0, "expected a search"))?;
+        Ok(tree::build(text, root, &SHAPE))
+    })
+}
+
+static SHAPE: Shape<Rule> = Shape {
+    name,
+    hidden,
+    role,
+    implicit_and,
+};
+
+fn name(rule: Rule) -> &'static str {
+    static NAMES: OnceLock<HashMap<Rule, &'static str>> = OnceLock::new();
+    NAMES
+        .get_or_init(|| tree::rule_names(Rule::all_rules()))
+        .get(&rule)
+        .copied()
+        .unwrap_or("unknown")
+}
+
+fn hidden(rule: Rule) -> bool {
+    matches!(rule, Rule::EOI)
+}
+
+/// Search terms: AND (often implicit) is loosest, then OR, then NOT. Eval: XOR, OR, AND, NOT,
+/// comparison, `+ - .`, `* / %`, sign.
+fn role(parent: Rule, child: Rule) -> Option<Role> {
+    match parent {
+        Rule::search_expr | Rule::tstats_where => Some(match child {
+            Rule::kw_where => Role::Keep,
+            Rule::kw_AND => Role::Infix(1),
+            Rule::kw_OR => Role::Infix(2),
+            Rule::kw_NOT => Role::Prefix(3),
+            _ => Role::Operand,
+        }),
+        Rule::eval_expr => Some(match child {
+            Rule::kw_XOR => Role::Infix(1),
+            Rule::kw_OR => Role::Infix(2),
+            Rule::kw_AND => Role::Infix(3),
+            Rule::kw_NOT => Role::Prefix(4),
+            Rule::e_cmp_op | Rule::kw_LIKE | Rule::kw_IN => Role::Infix(5),
+            Rule::e_add_op => Role::Infix(6),
+            Rule::e_mul_op => Role::Infix(7),
+            Rule::e_sign => Role::Prefix(8),
+            _ => Role::Operand,
+        }),
+        _ => None,
+    }
+}
+
+fn implicit_and(parent: Rule) -> Option<u8> {
+    matches!(parent, Rule::search_expr | Rule::tstats_where).then_some(1)
+}
+
+/// Bracket depth outside double-quoted strings, comments and macros (their bodies cannot nest commands).
+fn scan(text: &str) -> Scan {
+    let b = text.as_bytes();
+    let mut brackets = BracketScanner::new(text);
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'`' if b[i..].starts_with(b"```") => i = skip_past(b, i + 3, b"```"),
+            b'"' => {
+                i += 1;
+                while i < b.len() && b[i] != b'"' {
+                    i += if b[i] == b'\\' { 2 } else { 1 };
+                }
+                i += 1;
+            }
+            c @ (b'(' | b'[') => {
+                if !brackets.open(c, i) {
+                    break;
+                }
+                i += 1;
+            }
+            c @ (b')' | b']') => {
+                brackets.close(c, i);
+                i += 1;
+            }
+            _ => i += 1,
+        }
+    }
+    brackets.finish()
+}
+
+fn skip_past(b: &[u8], from: usize, end: &[u8]) -> usize {
+    let mut i = from;
+    while i < b.len() {
+        if b[i..].starts_with(end) {
+            return i + end.len();
+        }
+        i += 1;
+    }
+    b.len()
+}
+
+fn describe(rule: Rule) -> Option<&'static str> {
+    use Rule::*;
+    Some(match rule {
+        EOI => "end of search",
+        eval_expr | e_group | e_call | number | sq_field | e_field | e_sign => "an eval expression",
+        search_expr | s_group | field_in | field_cmp | s_word | directive | s_field | s_name => {
+            "a search term"
+        }
+        string => "a quoted string",
+        subsearch => "a subsearch `[ … ]`",
+        macro_call | macro_cmd => "a macro",
+        macro_name => "a macro name",
+        macro_args | macro_arg => "macro arguments",
+        kw_eval | kw_where | kw_search | kw_stats | kw_tstats | kw_rename | kw_lookup
+        | kw_fieldformat | cmd_name => "a command",
+        eval_assign | target_name => "`field=expression`",
+        e_cmp_op | kw_LIKE | kw_IN | e_add_op | e_mul_op | kw_AND | kw_OR | kw_XOR => "an operator",
+        kw_NOT => "`NOT`",
+        s_cmp => "a comparison (=, !=, <, >, …)",
+        value_word => "a value",
+        agg | agg_name => "an aggregation like `count` or `values(field)`",
+        by_clause | kw_by => "`BY`",
+        kw_as => "`AS`",
+        field_pat | field_list | lookup_table | lookup_field => "a field name",
+        option | option_key => "an option `name=value`",
+        rename_pair => "`field AS newname`",
+        kw_output => "`OUTPUT`",
+        _ => return None,
+    })
+}

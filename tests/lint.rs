@@ -1,0 +1,262 @@
+//! `tokenward lint`: one fixture per lint rule, the cookie-theft write-up, SARIF, config, docs.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use common::{read_tree, root, tokenward, tokenward_in};
+
+fn codes(json: &str) -> Vec<(String, u64, u64)> {
+    let v: serde_json::Value = serde_json::from_str(json).unwrap();
+    v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap().to_string(),
+                d["line"].as_u64().unwrap_or(0),
+                d["column"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect()
+}
+
+/// Each fixture tests/lint/<lang>/<CODE>_<name>.<ext> fires its own code and no other.
+#[test]
+fn every_lint_has_a_fixture_that_fires_it_alone() {
+    let mut covered = BTreeSet::new();
+    for lang in ["kql", "spl"] {
+        let dir = root().join("tests/lint").join(lang);
+        let mut files: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .collect();
+        files.sort();
+        for f in files {
+            let name = f.file_name().unwrap().to_string_lossy().into_owned();
+            let code = &name[..6];
+            let rel = format!("tests/lint/{lang}/{name}");
+            let run = tokenward(&["lint", &rel, "--format", "json"]);
+            let found: BTreeSet<String> =
+                codes(&run.stdout).into_iter().map(|(c, _, _)| c).collect();
+            assert_eq!(
+                found,
+                BTreeSet::from([code.to_string()]),
+                "{name}: {}",
+                run.stdout
+            );
+            covered.insert(code.to_string());
+            let human = tokenward(&["lint", &rel]);
+            insta::assert_snapshot!(format!("lint_{}", name.replace('.', "_")), human.stdout);
+        }
+    }
+    let all: BTreeSet<String> = tokenward::lint::registry::LINTS
+        .iter()
+        .map(|l| l.code.to_string())
+        .collect();
+    assert_eq!(covered, all, "lint rules without a fixture");
+}
+
+/// The public cookie-theft hunting query: SigninLogs only, `[0]` on AuthenticationDetails,
+/// `ResultType == 0`, a join on UserPrincipalName.
+#[test]
+fn the_cookie_theft_write_up_gets_every_finding_at_its_place() {
+    let run = tokenward(&[
+        "lint",
+        "tests/lint/cookie_theft_writeup.kql",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.code, 1);
+    let found = codes(&run.stdout);
+    for expected in [
+        ("KQL005", 2, 1),
+        ("KQL010", 3, 9),
+        ("KQL004", 4, 65),
+        ("KQL003", 6, 3),
+        ("KQL008", 6, 3),
+        ("KQL010", 6, 28),
+    ] {
+        let e = (expected.0.to_string(), expected.1, expected.2);
+        assert!(found.contains(&e), "missing {e:?} in {found:?}");
+    }
+}
+
+#[test]
+fn generated_queries_lint_clean() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (src, out) in [("rules", "a"), ("tests/fixtures/good", "b")] {
+        let out = tmp.path().join(out);
+        let run = tokenward(&["build", src, "--out", out.to_str().unwrap()]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let lint = tokenward(&["lint", out.to_str().unwrap(), "--deny-warnings"]);
+        assert_eq!(lint.code, 0, "{}", lint.stdout);
+        assert!(
+            lint.stdout.ends_with("0 error(s), 0 warning(s)\n"),
+            "{}",
+            lint.stdout
+        );
+    }
+}
+
+#[test]
+fn build_fails_when_its_own_output_has_a_lint_error() {
+    // A profile that maps `result` to a column that does not exist makes the generated KQL wrong.
+    let tmp = tempfile::tempdir().unwrap();
+    let profiles = tmp.path().join("profiles");
+    std::fs::create_dir(&profiles).unwrap();
+    let sentinel = std::fs::read_to_string(root().join("profiles/sentinel.yaml"))
+        .unwrap()
+        .replace(
+            "result: { column: ResultType }",
+            "result: { column: ResultTyp }",
+        );
+    std::fs::write(profiles.join("sentinel.yaml"), sentinel).unwrap();
+    let out = tmp.path().join("dist");
+    let run = tokenward(&[
+        "build",
+        "rules",
+        "--profiles",
+        profiles.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("error[KQL002]: unknown column `ResultTyp`"),
+        "{}",
+        run.stderr
+    );
+    assert!(!out.exists());
+}
+
+#[test]
+fn sarif_is_valid_sarif_2_1_0() {
+    let run = tokenward(&["lint", "tests/lint", "--format", "sarif"]);
+    assert_eq!(run.code, 1);
+    let sarif: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("tests/data/sarif-2.1.0-rtm.5.json")).unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&sarif)
+        .map(|e| format!("{e} at {}", e.instance_path))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let rules = sarif["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap();
+    assert!(rules
+        .iter()
+        .any(|r| r["id"] == "KQL003" && r["defaultConfiguration"]["level"] == "warning"));
+    let result = &sarif["runs"][0]["results"][0];
+    assert!(
+        result["locations"][0]["physicalLocation"]["region"]["startLine"]
+            .as_u64()
+            .unwrap()
+            >= 1
+    );
+}
+
+#[test]
+fn levels_come_from_the_project_config() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("tokenward.yaml"),
+        "lints:\n  KQL003: error\n  KQL006: off\n",
+    )
+    .unwrap();
+    std::fs::copy(
+        root().join("tests/lint/kql/KQL003_join_kind.kql"),
+        tmp.path().join("q.kql"),
+    )
+    .unwrap();
+    std::fs::write(tmp.path().join("scan.kql"), "SigninLogs | take 10\n").unwrap();
+    let run = tokenward_in(
+        tmp.path(),
+        &["lint", "q.kql", "scan.kql", "--format", "json"],
+    );
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let diags = v["diagnostics"].as_array().unwrap();
+    assert_eq!(diags.len(), 1, "{diags:#?}");
+    assert_eq!(diags[0]["code"], "KQL003");
+    assert_eq!(diags[0]["severity"], "error");
+
+    std::fs::write(
+        tmp.path().join("tokenward.yaml"),
+        "lints:\n  KQL03: error\n",
+    )
+    .unwrap();
+    let bad = tokenward_in(tmp.path(), &["lint", "q.kql"]);
+    assert_eq!(bad.code, 2);
+    assert!(
+        bad.stderr.contains("did you mean `KQL003`?"),
+        "{}",
+        bad.stderr
+    );
+}
+
+#[test]
+fn deny_warnings_turns_warnings_into_failure() {
+    let f = "tests/lint/kql/KQL003_join_kind.kql";
+    assert_eq!(tokenward(&["lint", f]).code, 0);
+    assert_eq!(tokenward(&["lint", f, "--deny-warnings"]).code, 1);
+}
+
+#[test]
+fn rule_prints_the_doc() {
+    let run = tokenward(&["rule", "kql003"]);
+    assert_eq!(run.code, 0);
+    assert!(run.stdout.starts_with("## KQL003 join-without-kind\n"));
+    for h in [
+        "### What it does",
+        "### Why it matters",
+        "### Example",
+        "### Fix",
+    ] {
+        assert!(run.stdout.contains(h), "{h}");
+    }
+    assert_eq!(tokenward(&["rule", "KQL999"]).code, 2);
+    let list = tokenward(&["rule", "--list"]);
+    assert_eq!(
+        list.stdout.lines().count(),
+        tokenward::lint::registry::LINTS.len()
+    );
+}
+
+#[test]
+fn docs_lints_md_is_generated_from_the_registry() {
+    let path = root().join("docs/lints.md");
+    let expected = tokenward::lint::registry::lints_md();
+    if std::env::var_os("TOKENWARD_UPDATE_DOCS").is_some() {
+        std::fs::write(&path, &expected).unwrap();
+    }
+    let actual = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        actual == expected,
+        "docs/lints.md is stale: run TOKENWARD_UPDATE_DOCS=1 cargo test --test lint"
+    );
+}
+
+#[test]
+fn rule_files_are_validated_by_lint() {
+    let run = tokenward(&[
+        "lint",
+        "tests/fixtures/bad/unknown_list.yaml",
+        "--format",
+        "sarif",
+    ]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stdout.contains("\"ruleId\": \"E023\""),
+        "{}",
+        run.stdout
+    );
+    let _ = read_tree;
+}

@@ -121,16 +121,30 @@ pub fn compile_all(
     let mut out = Vec::new();
     let mut errs = Vec::new();
     for &t in targets {
-        match backend::companions(t, profiles) {
-            Ok(a) => out.extend(a),
-            Err(e) => errs.push(e),
-        }
+        let companions = match backend::companions(t, profiles) {
+            Ok(a) => a,
+            Err(e) => {
+                errs.push(e);
+                continue;
+            }
+        };
+        let mut compiled = Vec::new();
         for d in detections {
             match backend::compile(d, t, profiles) {
-                Ok(a) => out.push(a),
+                Ok(a) => compiled.push((d, a)),
                 Err(e) => errs.push(e),
             }
         }
+        if errs.is_empty() {
+            let pairs: Vec<(&Detection, &Artifact)> =
+                compiled.iter().map(|(d, a)| (*d, a)).collect();
+            match backend::publish(t, profiles, &pairs, &companions) {
+                Ok(a) => out.extend(a),
+                Err(e) => errs.extend(e),
+            }
+        }
+        out.extend(companions);
+        out.extend(compiled.into_iter().map(|(_, a)| a));
     }
     out.sort_by(|a, b| a.path.cmp(&b.path));
     // Every build lints its own output; a generated query with a lint error fails the build.
@@ -188,7 +202,8 @@ pub fn write(out: &Path, artifacts: &[Artifact]) -> Result<(), Diagnostic> {
             if let Some(dir) = p.parent() {
                 fs::create_dir_all(dir).map_err(|e| io("cannot create folder", dir, e))?;
             }
-            fs::write(&p, &a.contents).map_err(|e| io("cannot write", &p, e))?;
+            let bytes = a.binary.as_deref().unwrap_or(a.contents.as_bytes());
+            fs::write(&p, bytes).map_err(|e| io("cannot write", &p, e))?;
             manifest.push_str(&a.path.to_string_lossy().replace('\\', "/"));
             manifest.push('\n');
         }

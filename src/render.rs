@@ -25,6 +25,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/kql/header.kql.j2"),
     ),
     (
+        "kql/analytic-rule.yaml",
+        include_str!("../templates/kql/analytic-rule.yaml.j2"),
+    ),
+    (
         "spl/correlation.spl",
         include_str!("../templates/spl/correlation.spl.j2"),
     ),
@@ -58,6 +62,10 @@ static ENV: LazyLock<Result<minijinja::Environment<'static>, String>> = LazyLock
         env.add_template(name, source)
             .map_err(|e| format!("template {name}: {e:#}"))?;
     }
+    // A YAML double-quoted scalar: JSON string syntax, which YAML reads the same way.
+    env.add_filter("yaml_string", |s: String| {
+        serde_json::to_string(&s).unwrap_or_default()
+    });
     kql::register(&mut env);
     spl::register(&mut env);
     Ok(env)

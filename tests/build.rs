@@ -22,16 +22,29 @@ fn bundled_rules_compile_to_both_targets() {
             ".tokenward-manifest",
             "sentinel/_health/auth-details-health.kql",
             "sentinel/aitm-session-replay.kql",
+            "sentinel/analytic-rules/aitm-session-replay.yaml",
+            "sentinel/analytic-rules/cookie-reuse-mfa-bypass.yaml",
+            "sentinel/analytic-rules/session-impossible-travel.yaml",
+            "sentinel/arm/_health-auth-details.json",
+            "sentinel/arm/aitm-session-replay.json",
+            "sentinel/arm/cookie-reuse-mfa-bypass.json",
+            "sentinel/arm/session-impossible-travel.json",
             "sentinel/cookie-reuse-mfa-bypass.kql",
             "sentinel/session-impossible-travel.kql",
             "splunk/_health/auth-details-health.spl",
             "splunk/aitm-session-replay.spl",
+            "splunk/app/tokenward_detections/README.txt",
+            "splunk/app/tokenward_detections/default/app.conf",
+            "splunk/app/tokenward_detections/default/macros.conf",
+            "splunk/app/tokenward_detections/default/savedsearches.conf",
+            "splunk/app/tokenward_detections/metadata/default.meta",
             "splunk/cookie-reuse-mfa-bypass.spl",
             "splunk/macros.conf",
             "splunk/session-impossible-travel.spl",
+            "splunk/tokenward_detections.tgz",
         ]
     );
-    for (name, text) in &files {
+    for (name, text) in files.iter().filter(|(n, _)| !n.ends_with(".tgz")) {
         insta::assert_snapshot!(name.replace('/', "__"), text);
     }
 }
@@ -48,10 +61,10 @@ fn output_is_byte_identical_across_runs() {
 fn correlation_is_one_aggregation_per_session_never_a_join() {
     let tmp = tempfile::tempdir().unwrap();
     let files = build_bundled(&tmp.path().join("dist"));
-    for (name, text) in files
-        .iter()
-        .filter(|(n, _)| n.contains("replay") || n.contains("travel"))
-    {
+    for (name, text) in files.iter().filter(|(n, _)| {
+        (n.contains("replay") || n.contains("travel"))
+            && (n.ends_with(".kql") || n.ends_with(".spl"))
+    }) {
         let code: String = text
             .lines()
             .filter(|l| !l.trim_start().starts_with("//") && !l.trim_start().starts_with("```"))

@@ -33,7 +33,10 @@ impl Target {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Artifact {
     pub path: PathBuf,
+    /// Text artifacts (queries, templates, conf files).
     pub contents: String,
+    /// Binary artifacts (the Splunk package); written instead of `contents` when present.
+    pub binary: Option<Vec<u8>>,
 }
 
 /// Both targets' profiles, loaded once per build.
@@ -106,6 +109,73 @@ pub fn read_events(
             ),
         })
         .collect())
+}
+
+/// The deployment artifacts built from the compiled queries: Sentinel ARM templates, analytic-rule YAML
+/// and watchlists; the Splunk app and its package.
+pub fn publish(
+    target: Target,
+    profiles: &Profiles,
+    compiled: &[(&Detection, &Artifact)],
+    companions: &[Artifact],
+) -> Result<Vec<Artifact>, Vec<Diagnostic>> {
+    let text_of = |suffix: &str| {
+        companions
+            .iter()
+            .find(|a| a.path.to_string_lossy().ends_with(suffix))
+            .map(|a| a.contents.clone())
+            .unwrap_or_default()
+    };
+    let mut out = Vec::new();
+    let mut errs = Vec::new();
+    match target {
+        Target::Sentinel => {
+            for (d, q) in compiled {
+                match kql::publish::rule_artifacts(d, &q.contents) {
+                    Ok(a) => out.extend(a),
+                    Err(e) => errs.push(e),
+                }
+            }
+            out.push(kql::publish::health_artifact(
+                &text_of("auth-details-health.kql"),
+                profiles.sentinel.health_lookback,
+            ));
+            let mut seen = std::collections::BTreeSet::new();
+            for (d, _) in compiled {
+                for l in &d.lists {
+                    if l.external
+                        .as_ref()
+                        .is_some_and(|e| seen.insert(e.watchlist.clone()))
+                    {
+                        out.extend(kql::publish::watchlist_artifacts(l));
+                    }
+                }
+            }
+        }
+        Target::Splunk => {
+            let searches: Vec<spl::publish::Compiled<'_>> = compiled
+                .iter()
+                .map(|(d, q)| spl::publish::Compiled {
+                    detection: d,
+                    search: &q.contents,
+                })
+                .collect();
+            match spl::publish::app(
+                &profiles.splunk,
+                &searches,
+                &text_of("auth-details-health.spl"),
+                &text_of("macros.conf"),
+            ) {
+                Ok(a) => out.extend(a),
+                Err(e) => errs.push(e),
+            }
+        }
+    }
+    if errs.is_empty() {
+        Ok(out)
+    } else {
+        Err(errs)
+    }
 }
 
 /// Where the target reads a canonical field, for reports.

@@ -201,7 +201,8 @@ pub fn collect(paths: &[std::path::PathBuf]) -> Result<Vec<std::path::PathBuf>, 
                 let wanted = if e.is_dir() {
                     !is_listy
                 } else {
-                    Language::of(&e).is_some() || is_yaml(&e)
+                    // YAML inside a build output (analytic-rule exports) is not a tokenward rule.
+                    Language::of(&e).is_some() || (is_yaml(&e) && !in_build_output(&e))
                 };
                 if wanted {
                     stack.push(e);
@@ -218,6 +219,12 @@ pub fn collect(paths: &[std::path::PathBuf]) -> Result<Vec<std::path::PathBuf>, 
     out.sort();
     out.dedup();
     Ok(out)
+}
+
+fn in_build_output(p: &Path) -> bool {
+    p.ancestors()
+        .skip(1)
+        .any(|d| d.join(crate::build::MANIFEST).is_file())
 }
 
 fn is_yaml(p: &Path) -> bool {

@@ -48,11 +48,23 @@ pub fn read_tree(dir: &Path) -> BTreeMap<String, String> {
                     .unwrap()
                     .to_string_lossy()
                     .replace('\\', "/");
-                out.insert(rel, std::fs::read_to_string(&p).unwrap());
+                let bytes = std::fs::read(&p).unwrap();
+                let text =
+                    String::from_utf8(bytes.clone()).unwrap_or_else(|_| binary_summary(&bytes));
+                out.insert(rel, text);
             }
         }
     }
     out
+}
+
+/// A binary file in a tree listing: its size and a checksum, so equality is still byte equality.
+pub fn binary_summary(bytes: &[u8]) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        h = (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("<binary: {} bytes, fnv1a {h:016x}>", bytes.len())
 }
 
 /// Microsoft's Kusto.Language oracle, when ../shared is beside the checkout and node is installed.

@@ -1,6 +1,7 @@
 //! Sentinel backend: KQL escaping, operators and the profile's column mapping; layout is in templates/kql.
 
 pub mod events;
+pub mod publish;
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
@@ -780,6 +781,7 @@ pub fn compile(d: &Detection, p: &Profile) -> Result<Artifact, Diagnostic> {
     Ok(Artifact {
         path: PathBuf::from(format!("sentinel/{}.kql", d.id)),
         contents: text,
+        binary: None,
     })
 }
 
@@ -1008,6 +1010,7 @@ pub fn companions(p: &Profile) -> Result<Vec<Artifact>, Diagnostic> {
     Ok(vec![Artifact {
         path: PathBuf::from("sentinel/_health/auth-details-health.kql"),
         contents: render::render("kql/health.kql", &cx)?,
+        binary: None,
     }])
 }
 

@@ -2,6 +2,7 @@
 //! templates/spl.
 
 pub mod events;
+pub mod publish;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -630,6 +631,7 @@ pub fn compile(d: &Detection, p: &Profile) -> Result<Artifact, Diagnostic> {
     Ok(Artifact {
         path: PathBuf::from(format!("splunk/{}.spl", d.id)),
         contents: text,
+        binary: None,
     })
 }
 
@@ -851,6 +853,7 @@ pub fn companions(p: &Profile) -> Result<Vec<Artifact>, Diagnostic> {
         Artifact {
             path: PathBuf::from("splunk/_health/auth-details-health.spl"),
             contents: render::render("spl/health.spl", &cx)?,
+            binary: None,
         },
         Artifact {
             path: PathBuf::from("splunk/macros.conf"),
@@ -861,6 +864,7 @@ pub fn companions(p: &Profile) -> Result<Vec<Artifact>, Diagnostic> {
                     definition: &p.base_definition,
                 },
             )?,
+            binary: None,
         },
     ])
 }

@@ -1,0 +1,408 @@
+//! What Sentinel deployments consume: a Scheduled analytic rule per query as an ARM template (the
+//! workspace-nested `alertRules` form the Repositories connector deploys) and in the Azure-Sentinel YAML
+//! format, plus watchlists (CSV + ARM) for external lists.
+
+use std::path::PathBuf;
+
+use serde_json::{json, Value as Json};
+
+use super::sentinel_severity;
+use crate::backend::Artifact;
+use crate::diag::Diagnostic;
+use crate::duration::Duration;
+use crate::ir::{Detection, Logic, Value};
+use crate::render;
+
+/// Stable in every workspace: `uuid5(uuid5(NAMESPACE_URL, "urn:tokenward:sentinel:alert-rule"), id)`.
+pub fn rule_guid(id: &str) -> String {
+    let ns = uuid::Uuid::new_v5(
+        &uuid::Uuid::NAMESPACE_URL,
+        b"urn:tokenward:sentinel:alert-rule",
+    );
+    uuid::Uuid::new_v5(&ns, id.as_bytes()).to_string()
+}
+
+pub const API_VERSION: &str = "2025-09-01";
+
+/// ATT&CK technique (parent id) → the Sentinel tactics it belongs to (Azure-Sentinel's validator requires
+/// every one of them).
+const TACTICS: &[(&str, &[&str])] = &[
+    (
+        "T1078",
+        &[
+            "DefenseEvasion",
+            "Persistence",
+            "PrivilegeEscalation",
+            "InitialAccess",
+        ],
+    ),
+    ("T1090", &["CommandAndControl"]),
+    ("T1098", &["Persistence", "PrivilegeEscalation"]),
+    ("T1110", &["CredentialAccess"]),
+    ("T1111", &["CredentialAccess"]),
+    ("T1114", &["Collection"]),
+    ("T1185", &["Collection"]),
+    ("T1528", &["CredentialAccess"]),
+    ("T1539", &["CredentialAccess"]),
+    ("T1550", &["DefenseEvasion", "LateralMovement"]),
+    (
+        "T1556",
+        &["CredentialAccess", "DefenseEvasion", "Persistence"],
+    ),
+    ("T1557", &["CredentialAccess", "Collection"]),
+    ("T1566", &["InitialAccess"]),
+    ("T1606", &["CredentialAccess"]),
+    ("T1621", &["CredentialAccess"]),
+];
+
+/// Sentinel's tactic order (the REST enum), so output does not depend on rule order.
+const TACTIC_ORDER: &[&str] = &[
+    "Reconnaissance",
+    "ResourceDevelopment",
+    "InitialAccess",
+    "Execution",
+    "Persistence",
+    "PrivilegeEscalation",
+    "DefenseEvasion",
+    "CredentialAccess",
+    "Discovery",
+    "LateralMovement",
+    "Collection",
+    "Exfiltration",
+    "CommandAndControl",
+    "Impact",
+];
+
+fn tactics(d: &Detection) -> Result<(Vec<&'static str>, Vec<String>), Diagnostic> {
+    let mut tactics = Vec::new();
+    let mut techniques = Vec::new();
+    for t in &d.attack {
+        let parent = t.split('.').next().unwrap_or(t);
+        let Some((_, ts)) = TACTICS.iter().find(|(id, _)| *id == parent) else {
+            return Err(Diagnostic::error(
+                "E080",
+                format!("rule `{}`: no Sentinel tactic is known for {t}", d.id),
+            )
+            .help("add the technique and its tactics to TACTICS in src/backend/kql/publish.rs"));
+        };
+        tactics.extend(ts.iter().copied());
+        if !techniques.contains(&parent.to_string()) {
+            techniques.push(parent.to_string());
+        }
+    }
+    tactics.sort_by_key(|t| TACTIC_ORDER.iter().position(|o| o == t));
+    tactics.dedup();
+    Ok((tactics, techniques))
+}
+
+/// ISO 8601 duration as ARM wants it: PT15M, PT1H30M, P1D.
+pub fn iso(d: Duration) -> String {
+    let s = d.seconds;
+    let (days, rest) = (s / 86_400, s % 86_400);
+    let (h, m, sec) = (rest / 3600, rest % 3600 / 60, rest % 60);
+    let mut out = String::from("P");
+    if days > 0 {
+        out.push_str(&format!("{days}D"));
+    }
+    if rest > 0 {
+        out.push('T');
+        if h > 0 {
+            out.push_str(&format!("{h}H"));
+        }
+        if m > 0 {
+            out.push_str(&format!("{m}M"));
+        }
+        if sec > 0 {
+            out.push_str(&format!("{sec}S"));
+        }
+    }
+    if out == "P" {
+        out.push_str("T0M");
+    }
+    out
+}
+
+/// Entity mappings and custom details from the query's output columns.
+fn entities_and_details(d: &Detection) -> (Json, Json) {
+    let (account, ips, details): (&str, Vec<&str>, Vec<&str>) = match &d.logic {
+        Logic::Correlation(c) => {
+            let mut details = vec!["SessionId", "IssuanceTime", "LaterTime"];
+            if c.signals.enabled() > 0 {
+                details.extend(["Disagreements", "DisagreeingSignals"]);
+            }
+            if !c.signals.asn_categories.is_empty() {
+                details.push("LaterAsnCategory");
+            }
+            if !c.signals.risk_events.is_empty() {
+                details.push("RiskEvents");
+            }
+            ("UserPrincipalName", vec!["LaterIp", "FirstIp"], details)
+        }
+        Logic::Single { .. } => ("User", vec!["Ip"], vec!["SessionId", "AppId"]),
+    };
+    let mut mappings = vec![json!({
+        "entityType": "Account",
+        "fieldMappings": [{"identifier": "FullName", "columnName": account}],
+    })];
+    for ip in ips {
+        mappings.push(json!({
+            "entityType": "IP",
+            "fieldMappings": [{"identifier": "Address", "columnName": ip}],
+        }));
+    }
+    let details: serde_json::Map<String, Json> = details
+        .into_iter()
+        .map(|k| (k.to_string(), Json::from(k)))
+        .collect();
+    (Json::Array(mappings), Json::Object(details))
+}
+
+fn display_format(d: &Detection) -> String {
+    match &d.logic {
+        Logic::Correlation(c) if c.signals.enabled() > 0 => {
+            format!("{}: {{{{UserPrincipalName}}}} from {{{{LaterIp}}}} ({{{{Disagreements}}}} signals differ)", short(&d.title))
+        }
+        Logic::Correlation(_) => format!(
+            "{}: {{{{UserPrincipalName}}}} from {{{{LaterIp}}}}",
+            short(&d.title)
+        ),
+        Logic::Single { .. } => format!("{}: {{{{User}}}} from {{{{Ip}}}}", short(&d.title)),
+    }
+}
+
+fn short(title: &str) -> String {
+    title.chars().take(150).collect()
+}
+
+/// The properties of a Scheduled alert rule for `query`.
+fn rule_properties(d: &Detection, query: &str) -> Result<Json, Diagnostic> {
+    let (tactics, techniques) = tactics(d)?;
+    let (entities, details) = entities_and_details(d);
+    let grouping_key = match &d.logic {
+        Logic::Correlation(_) | Logic::Single { .. } => "SessionId",
+    };
+    Ok(json!({
+        "displayName": d.title,
+        "description": d.description,
+        "severity": sentinel_severity(d.severity),
+        "enabled": true,
+        "query": query,
+        "queryFrequency": iso(d.schedule.every),
+        "queryPeriod": iso(d.schedule.lookback),
+        "triggerOperator": "GreaterThan",
+        "triggerThreshold": 0,
+        "suppressionDuration": "PT1H",
+        "suppressionEnabled": false,
+        "tactics": tactics,
+        "techniques": techniques,
+        "entityMappings": entities,
+        "customDetails": details,
+        "alertDetailsOverride": {
+            "alertDisplayNameFormat": display_format(d),
+            "alertSeverityColumnName": "Severity",
+        },
+        "eventGroupingSettings": {"aggregationKind": "AlertPerResult"},
+        "incidentConfiguration": {
+            "createIncident": true,
+            "groupingConfiguration": {
+                "enabled": true,
+                "reopenClosedIncident": false,
+                "lookbackDuration": "P1D",
+                "matchingMethod": "Selected",
+                "groupByEntities": [],
+                "groupByAlertDetails": [],
+                "groupByCustomDetails": [grouping_key],
+            },
+        },
+    }))
+}
+
+fn arm(resources: Vec<Json>) -> String {
+    let template = json!({
+        "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+        "contentVersion": "1.0.0.0",
+        "parameters": {
+            "workspace": {
+                "type": "String",
+                "metadata": {"description": "Name of the Log Analytics workspace that has Microsoft Sentinel enabled."},
+            },
+        },
+        "resources": resources,
+    });
+    let mut s = serde_json::to_string_pretty(&template).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+fn alert_rule(guid: &str, properties: Json) -> Json {
+    json!({
+        "type": "Microsoft.OperationalInsights/workspaces/providers/alertRules",
+        "apiVersion": API_VERSION,
+        "name": format!("[concat(parameters('workspace'), '/Microsoft.SecurityInsights/', '{guid}')]"),
+        "kind": "Scheduled",
+        "properties": properties,
+    })
+}
+
+/// The ARM template and Azure-Sentinel YAML of one rule, from its compiled query.
+pub fn rule_artifacts(d: &Detection, query: &str) -> Result<Vec<Artifact>, Diagnostic> {
+    let chars = query.chars().count();
+    if chars > crate::lint::kql::kql009_rule_length::LIMIT {
+        return Err(Diagnostic::error(
+            "E081",
+            format!("rule `{}`: the Sentinel query is {chars} characters, over the 10,000-character limit", d.id),
+        )
+        .in_file(std::path::Path::new(&d.source))
+        .help("move long lists to a watchlist: give the list `external: { watchlist: …, lookup: … }`"));
+    }
+    // ARM reads a string starting with `[` as an expression; a query never starts so (it starts with `//`).
+    let guid = rule_guid(&d.id);
+    let props = rule_properties(d, query)?;
+    let arm_text = arm(vec![alert_rule(&guid, props.clone())]);
+    let (tactics, _) = tactics(d)?;
+    let yaml = render::render(
+        "kql/analytic-rule.yaml",
+        &json!({
+            "id": guid,
+            "name": d.title,
+            "description": d.description,
+            "severity": sentinel_severity(d.severity),
+            "frequency": d.schedule.every.to_string(),
+            "period": d.schedule.lookback.to_string(),
+            "tactics": tactics,
+            "techniques": d.attack,
+            "query_lines": query.lines().collect::<Vec<_>>(),
+            "entity_mappings": props["entityMappings"],
+            "custom_details": props["customDetails"],
+            "display_format": props["alertDetailsOverride"]["alertDisplayNameFormat"],
+            "grouping_key": "SessionId",
+            "controls": d.controls,
+        }),
+    )?;
+    Ok(vec![
+        Artifact {
+            path: PathBuf::from(format!("sentinel/arm/{}.json", d.id)),
+            contents: arm_text,
+            binary: None,
+        },
+        Artifact {
+            path: PathBuf::from(format!("sentinel/analytic-rules/{}.yaml", d.id)),
+            contents: yaml,
+            binary: None,
+        },
+    ])
+}
+
+/// The health query as a scheduled rule of its own (every 4 hours over its lookback).
+pub fn health_artifact(query: &str, lookback: Duration) -> Artifact {
+    let guid = rule_guid("tokenward-auth-details-health");
+    let props = json!({
+        "displayName": "tokenward health: authenticationDetails missing from sign-ins",
+        "description": "Fires when the share of sign-ins that carry authenticationDetails steps drops below the profile's threshold, so detections that read them do not go blind silently.",
+        "severity": "Low",
+        "enabled": true,
+        "query": query,
+        "queryFrequency": "PT4H",
+        "queryPeriod": iso(lookback),
+        "triggerOperator": "GreaterThan",
+        "triggerThreshold": 0,
+        "suppressionDuration": "PT1H",
+        "suppressionEnabled": false,
+        "tactics": ["DefenseEvasion"],
+        "techniques": ["T1562"],
+        "eventGroupingSettings": {"aggregationKind": "AlertPerResult"},
+        "incidentConfiguration": {"createIncident": true},
+    });
+    Artifact {
+        path: PathBuf::from("sentinel/arm/_health-auth-details.json"),
+        contents: arm(vec![alert_rule(&guid, props)]),
+        binary: None,
+    }
+}
+
+/// A watchlist for an external list: its CSV (seeded with the list's values) and an ARM template.
+pub fn watchlist_artifacts(list: &crate::ir::List) -> Vec<Artifact> {
+    let Some(ext) = &list.external else {
+        return Vec::new();
+    };
+    let mut csv = String::from("SearchKey\n");
+    for v in &list.values {
+        let s = match v {
+            Value::Str(s) => s.clone(),
+            Value::Int(i) => i.to_string(),
+            Value::Bool(b) => b.to_string(),
+        };
+        csv.push_str(&csv_field(&s));
+        csv.push('\n');
+    }
+    let resource = json!({
+        "type": "Microsoft.OperationalInsights/workspaces/providers/Watchlists",
+        "apiVersion": API_VERSION,
+        "name": format!("[concat(parameters('workspace'), '/Microsoft.SecurityInsights/', '{}')]", ext.watchlist),
+        "properties": {
+            "displayName": ext.watchlist,
+            "watchlistAlias": ext.watchlist,
+            "description": list.description.clone().unwrap_or_else(|| format!("tokenward list {}", list.name)),
+            "provider": "tokenward",
+            "source": "Local file",
+            "itemsSearchKey": "SearchKey",
+            "contentType": "text/csv",
+            "numberOfLinesToSkip": 0,
+            "rawContent": csv,
+        },
+    });
+    vec![
+        Artifact {
+            path: PathBuf::from(format!("sentinel/watchlists/{}.csv", ext.watchlist)),
+            contents: csv,
+            binary: None,
+        },
+        Artifact {
+            path: PathBuf::from(format!("sentinel/watchlists/{}.json", ext.watchlist)),
+            contents: arm(vec![resource]),
+            binary: None,
+        },
+    ]
+}
+
+/// RFC 4180: quote a field holding a comma, quote or line break; double the quotes.
+pub fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn guids_are_uuid5_of_the_rule_id() {
+        assert_eq!(
+            rule_guid("aitm-session-replay"),
+            "9b5a9716-553f-5047-bb34-7ff6b2631817"
+        );
+    }
+
+    #[test]
+    fn iso_durations() {
+        assert_eq!(iso(Duration::minutes(15)), "PT15M");
+        assert_eq!(iso(Duration::minutes(90)), "PT1H30M");
+        assert_eq!(iso(Duration::days(1)), "P1D");
+        assert_eq!(
+            iso(Duration {
+                seconds: 86_400 + 3_600
+            }),
+            "P1DT1H"
+        );
+    }
+
+    #[test]
+    fn csv_fields() {
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_field("plain"), "plain");
+    }
+}

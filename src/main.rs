@@ -9,7 +9,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use tokenward::backend::{Profiles, Target};
 use tokenward::diag::{Diagnostic, Severity};
 use tokenward::ir::Detection;
-use tokenward::{build, fieldcheck, lint, testing};
+use tokenward::{build, fieldcheck, gate, lint, testing};
 
 #[derive(Parser)]
 #[command(
@@ -34,6 +34,10 @@ enum Command {
     Lint(LintArgs),
     /// Print the documentation of a lint rule (`tokenward rule KQL003`), or list them all.
     Rule(RuleArgs),
+    /// What changed per rule and target between two rule sets (folders or git revisions).
+    Diff(DiffArgs),
+    /// Write the coverage matrix (rules × ATT&CK × NIST 800-53 × targets) as Markdown and HTML.
+    Report(ReportArgs),
 }
 
 #[derive(clap::Args)]
@@ -131,6 +135,33 @@ struct BuildArgs {
     /// How diagnostics are printed.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
+    /// Write nothing; exit 1 and print a unified diff when the output folder differs from what the
+    /// rules generate (the pull-request gate for a committed dist/).
+    #[arg(long)]
+    check: bool,
+}
+
+#[derive(clap::Args)]
+struct DiffArgs {
+    /// The old side: a folder of rules or a git revision.
+    old: String,
+    /// The new side: a folder of rules or a git revision.
+    new: String,
+    /// The rules folder inside a git revision.
+    #[arg(long, default_value = "rules")]
+    rules: PathBuf,
+    #[arg(long)]
+    profiles: Option<PathBuf>,
+}
+
+#[derive(clap::Args)]
+struct ReportArgs {
+    /// Rule files or folders of rules.
+    #[arg(default_value = "rules")]
+    paths: Vec<PathBuf>,
+    /// Where coverage.md and coverage.html are written.
+    #[arg(long, default_value = "report")]
+    out: PathBuf,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -160,6 +191,8 @@ fn main() -> ExitCode {
         Command::CheckFields(args) => run_check_fields(&args),
         Command::Lint(args) => run_lint(&args),
         Command::Rule(args) => run_rule(&args),
+        Command::Diff(args) => run_diff(&args),
+        Command::Report(args) => run_report(&args),
     };
     match result {
         Ok(code) => code,
@@ -229,6 +262,79 @@ fn run_rule(args: &RuleArgs) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::from(2))
         }
     }
+}
+
+fn run_diff(args: &DiffArgs) -> anyhow::Result<ExitCode> {
+    let scratch = tempfile_dir()?;
+    let mut sides = Vec::new();
+    for (i, arg) in [&args.old, &args.new].into_iter().enumerate() {
+        let side = gate::Side::parse(arg);
+        let dir = match side.materialize(&args.rules, &scratch.join(i.to_string())) {
+            Ok(d) => d,
+            Err(d) => {
+                report(&[d], Format::Human);
+                let _ = std::fs::remove_dir_all(&scratch);
+                return Ok(ExitCode::from(2));
+            }
+        };
+        // A revision is built from inside its scratch folder, so paths in the output read `rules/…`
+        // on both sides and only real changes show.
+        let here = std::env::current_dir()?;
+        let profiles = args.profiles.as_ref().map(|p| here.join(p));
+        let (root, rel) = match &side {
+            gate::Side::Revision(_) => (scratch.join(i.to_string()), args.rules.clone()),
+            gate::Side::Folder(_) => {
+                // Build a folder from its parent so both sides name their rules alike.
+                let abs = here.join(&dir);
+                match (abs.parent(), abs.file_name()) {
+                    (Some(parent), Some(name)) => (parent.to_path_buf(), PathBuf::from(name)),
+                    _ => (here.clone(), dir.clone()),
+                }
+            }
+        };
+        std::env::set_current_dir(&root)?;
+        let built = load(std::slice::from_ref(&rel), profiles.as_deref())
+            .and_then(|(p, d)| build::compile_all(&d, &Target::ALL, &p).map(|a| (d, a)));
+        std::env::set_current_dir(&here)?;
+        match built {
+            Ok((d, a)) => sides.push((d.iter().map(|x| x.id.clone()).collect::<Vec<_>>(), a)),
+            Err(diags) => {
+                report(&diags, Format::Human);
+                let _ = std::fs::remove_dir_all(&scratch);
+                return Ok(ExitCode::from(1));
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(&scratch);
+    print!(
+        "{}",
+        gate::diff(&sides[0].1, &sides[1].1, &sides[0].0, &sides[1].0)
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A private scratch folder under the system temp dir.
+fn tempfile_dir() -> anyhow::Result<PathBuf> {
+    let base = std::env::temp_dir().join(format!("tokenward-diff-{}", std::process::id()));
+    std::fs::create_dir_all(&base)?;
+    Ok(base)
+}
+
+fn run_report(args: &ReportArgs) -> anyhow::Result<ExitCode> {
+    let files = match build::find_rules(&args.paths).and_then(|f| build::check_all(&f)) {
+        Ok(d) => d,
+        Err(diags) => {
+            report(&diags, Format::Human);
+            return Ok(ExitCode::from(1));
+        }
+    };
+    std::fs::create_dir_all(&args.out)?;
+    let md = tokenward::report::markdown(&files, &Target::ALL);
+    let html = tokenward::report::html(&files, &Target::ALL);
+    std::fs::write(args.out.join("coverage.md"), md)?;
+    std::fs::write(args.out.join("coverage.html"), html)?;
+    eprintln!("wrote {}/coverage.md and coverage.html", args.out.display());
+    Ok(ExitCode::SUCCESS)
 }
 
 fn run_test(args: &TestArgs) -> anyhow::Result<ExitCode> {
@@ -350,6 +456,19 @@ fn run_build(args: &BuildArgs) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(1));
         }
     };
+    if args.check {
+        let diff = gate::check(&args.out, &artifacts);
+        if diff.is_empty() {
+            eprintln!("{} is up to date with the rules", args.out.display());
+            return Ok(ExitCode::SUCCESS);
+        }
+        print!("{diff}");
+        eprintln!(
+            "{} differs from what the rules generate: run `tokenward build` and commit the result",
+            args.out.display()
+        );
+        return Ok(ExitCode::from(1));
+    }
     if let Err(d) = build::write(&args.out, &artifacts) {
         report_with(&[d], args.format, "; nothing was written");
         return Ok(ExitCode::from(1));

@@ -327,3 +327,61 @@ fn every_operator_and_external_lists_compile_and_pass_kusto_language() {
         assert!(ok, "{report}");
     }
 }
+
+#[test]
+fn files_tokenward_did_not_write_are_kept() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("dist");
+    let o = out.to_str().unwrap();
+    assert_eq!(tokenward(&["build", "rules", "--out", o]).code, 0);
+    std::fs::write(out.join("NOTES.md"), "ours").unwrap();
+    std::fs::write(out.join("sentinel/extra.kql"), "SigninLogs | take 1\n").unwrap();
+    assert_eq!(tokenward(&["build", "rules", "--out", o]).code, 0);
+    assert_eq!(
+        std::fs::read_to_string(out.join("NOTES.md")).unwrap(),
+        "ours"
+    );
+    assert!(out.join("sentinel/extra.kql").is_file());
+    // A foreign file where tokenward wants to write is an error, not an overwrite.
+    std::fs::write(out.join("NOTES.md"), "ours").unwrap();
+    let manifest = std::fs::read_to_string(out.join(".tokenward-manifest")).unwrap();
+    std::fs::write(
+        out.join(".tokenward-manifest"),
+        manifest.replace("sentinel/aitm-session-replay.kql\n", ""),
+    )
+    .unwrap();
+    let run = tokenward(&["build", "rules", "--out", o]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr
+            .contains("was not written by tokenward and would be overwritten"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn concurrent_builds_into_one_folder_do_not_interleave() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("dist");
+    let o = out.to_str().unwrap().to_string();
+    let handles: Vec<_> = (0..4)
+        .map(|_| {
+            let o = o.clone();
+            std::thread::spawn(move || tokenward(&["build", "rules", "--out", &o]).code)
+        })
+        .collect();
+    for h in handles {
+        assert_eq!(h.join().unwrap(), 0);
+    }
+    let reference = tmp.path().join("ref");
+    let files = read_tree(&out);
+    assert_eq!(files, build_bundled(&reference));
+    let leftovers: Vec<_> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}

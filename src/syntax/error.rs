@@ -50,6 +50,10 @@ impl ParseError {
                         names.push(name);
                     }
                 }
+                // A name is an expression too; saying both reads as two different things.
+                if names.contains(&"an expression") {
+                    names.retain(|n| *n != "a name");
+                }
                 if names.is_empty() {
                     format!("unexpected {found}")
                 } else {

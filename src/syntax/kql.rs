@@ -69,9 +69,10 @@ fn role(parent: Rule, child: Rule) -> Option<Role> {
         Rule::eq_op | Rule::list_op | Rule::between_op => Role::Infix(3),
         Rule::rel_op => Role::Infix(4),
         Rule::str_op => Role::Infix(5),
-        Rule::add_op => Role::Infix(6),
-        Rule::mul_op => Role::Infix(7),
-        Rule::sign => Role::Prefix(8),
+        Rule::colon_op => Role::Infix(6),
+        Rule::add_op => Role::Infix(7),
+        Rule::mul_op => Role::Infix(8),
+        Rule::sign => Role::Prefix(9),
         Rule::member | Rule::index => Role::Postfix,
         _ => Role::Operand,
     })
@@ -170,8 +171,8 @@ fn describe(rule: Rule) -> Option<&'static str> {
             "a query operator (where, extend, summarize, …)"
         }
         kw_let => "`let`",
-        kw_or | kw_and | eq_op | rel_op | str_op | list_op | between_op | add_op | mul_op
-        | member | index => "an operator",
+        kw_or | kw_and | eq_op | rel_op | str_op | colon_op | list_op | between_op | add_op
+        | mul_op | member | index => "an operator",
         decl_name | decl_ident | let_name | let_ident | member_name | ident | wild_name
         | wild_table => "a name",
         type_name => "a type name (string, long, datetime, …)",
@@ -183,6 +184,9 @@ fn describe(rule: Rule) -> Option<&'static str> {
         kw_of => "`of`",
         kw_to => "`to`",
         kw_typeof => "`typeof`",
+        typeof_expr | bracket_expr | toscalar | materialize | datatable_op | externaldata_op => {
+            "an expression"
+        }
         kw_from => "`from`",
         kw_step => "`step`",
         kw_in => "`in`",
@@ -198,4 +202,123 @@ fn describe(rule: Rule) -> Option<&'static str> {
         parse_column => "a column",
         _ => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The folded expression of the first `print` column, as an S-expression.
+    fn expr(src: &str) -> String {
+        let text = format!("print {src}");
+        let tree = parse_tree(&text).unwrap_or_else(|e| panic!("{src}: {e}"));
+        let found = tree
+            .find_all("expr")
+            .next()
+            .map(|n| n.to_sexp())
+            .unwrap_or_default();
+        found
+    }
+
+    #[test]
+    fn precedence_follows_kusto() {
+        assert_eq!(
+            expr("a or b and c == d"),
+            r#"(expr (binary name_ref:"a" kw_or:"or" (binary name_ref:"b" kw_and:"and" (binary name_ref:"c" eq_op:"==" name_ref:"d"))))"#
+        );
+        // Kusto.Language: string operators bind tighter than `<`, which binds tighter than `==`.
+        assert_eq!(
+            expr("a == b has c"),
+            r#"(expr (binary name_ref:"a" eq_op:"==" (binary name_ref:"b" str_op:"has" name_ref:"c")))"#
+        );
+        assert_eq!(
+            expr("a < b == c"),
+            r#"(expr (binary (binary name_ref:"a" rel_op:"<" name_ref:"b") eq_op:"==" name_ref:"c"))"#
+        );
+        assert_eq!(
+            expr("1 + 2 * 3 - 4"),
+            r#"(expr (binary long:"1" add_op:"+" (binary long:"2" mul_op:"*" long:"3") add_op:"-" long:"4"))"#
+        );
+        assert_eq!(
+            expr("-a.b[0]"),
+            r#"(expr (unary sign:"-" (postfix name_ref:"a" (member member_name:"b") (index (expr long:"0")))))"#
+        );
+    }
+
+    #[test]
+    fn chains_stay_flat() {
+        let tree = parse_tree("print a and b and c and d").expect("parses");
+        let binary = tree.find_all("binary").next().expect("a binary node");
+        assert_eq!(binary.children.len(), 7);
+        assert_eq!(tree.find_all("binary").count(), 1);
+    }
+
+    #[test]
+    fn non_chaining_levels_are_errors() {
+        for bad in [
+            "a == b == c",
+            "a < b < c",
+            "a has b has c",
+            "x in (1) in (2)",
+            "a =~ b !~ c",
+        ] {
+            assert!(parse(&format!("print {bad}")).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn keywords_as_names_follow_kusto() {
+        assert!(parse("T | project type, count, kind, on, with, step").is_ok());
+        assert!(parse("T | project time").is_err());
+        assert!(parse("T | project ['time']").is_ok());
+        assert!(parse("let where = 1; print 1").is_err());
+        assert!(parse("T | extend kind = 1").is_err());
+    }
+
+    #[test]
+    fn errors_name_the_place_and_the_expectation() {
+        let e = parse("SigninLogs\n| where").expect_err("fails");
+        assert_eq!((e.line, e.col), (2, 8));
+        assert_eq!(e.message, "expected an expression, found end of input");
+        let e = parse("T\n| frobnicate x").expect_err("fails");
+        assert_eq!((e.line, e.col), (2, 3));
+        assert!(
+            e.message.starts_with("expected a query operator"),
+            "{}",
+            e.message
+        );
+        let e = parse("T | where f(a\n| take 1").expect_err("fails");
+        assert!(
+            e.message.contains("`(` at 1:12 is never closed"),
+            "{}",
+            e.message
+        );
+        let e = parse("print \"\\d\"").expect_err("bad escape");
+        assert!(e.message.contains("malformed string"), "{}", e.message);
+    }
+
+    #[test]
+    fn literals() {
+        for ok in [
+            r#"print @"C:\dir", @'it''s', h"x", h@'y', "a" 'b', ```multi
+line```, ~~~x~~~"#,
+            "print 1d, 30m, 1.5h, 100ms, 2days, 10tick, time(1d), timespan(1.02:03:04)",
+            "print 1e5, 1.5E-3, 0x1F, 1., int(null), long(5), real(nan), decimal(1.5), bool(true)",
+            "print datetime(2024-01-01 10:00), guid(74be27de-1e4e-49d9-b579-fe0b331d3642)",
+            r#"print dynamic([1, -2, "x", {"k": [true, null, datetime(2020-01-01)]}]), dynamic(null), dynamic({})"#,
+        ] {
+            if let Err(e) = parse(ok) {
+                panic!("{ok}: {e}");
+            }
+        }
+        for bad in [
+            "print .5",
+            "print \"a\nb\"",
+            "print dynamic([1,])",
+            "print dynamic({a: 1})",
+            "print - -1",
+        ] {
+            assert!(parse(bad).is_err(), "{bad}");
+        }
+    }
 }

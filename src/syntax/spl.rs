@@ -160,3 +160,89 @@ fn describe(rule: Rule) -> Option<&'static str> {
         _ => return None,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn first(text: &str, kind: &str) -> String {
+        let tree = parse_tree(text).unwrap_or_else(|e| panic!("{text}: {e}"));
+        let found = tree
+            .find_all(kind)
+            .next()
+            .map(|n| n.to_sexp())
+            .unwrap_or_default();
+        found
+    }
+
+    #[test]
+    fn search_or_binds_tighter_than_and() {
+        assert_eq!(
+            first("a b OR c", "search_expr"),
+            r#"(search_expr (binary s_word:"a" implicit_and:"" (binary s_word:"b" kw_OR:"OR" s_word:"c")))"#
+        );
+        assert_eq!(
+            first("NOT a=1 b", "search_expr"),
+            r#"(search_expr (binary (unary kw_NOT:"NOT" (field_cmp (s_field s_name:"a") s_cmp:"=" value_word:"1")) implicit_and:"" s_word:"b"))"#
+        );
+    }
+
+    #[test]
+    fn eval_and_binds_tighter_than_or() {
+        assert_eq!(
+            first("| where a=1 OR b=2 AND NOT c", "eval_expr"),
+            r#"(eval_expr (binary (binary e_field:"a" e_cmp_op:"=" number:"1") kw_OR:"OR" (binary (binary e_field:"b" e_cmp_op:"=" number:"2") kw_AND:"AND" (unary kw_NOT:"NOT" e_field:"c"))))"#
+        );
+        assert_eq!(
+            first(r#"| eval x="a" . b + 1 * 2"#, "eval_expr"),
+            r#"(eval_expr (binary string:"\"a\"" e_add_op:"." e_field:"b" e_add_op:"+" (binary number:"1" e_mul_op:"*" number:"2")))"#
+        );
+    }
+
+    #[test]
+    fn stats_aggregations_and_by() {
+        let tree = parse_tree("| stats count min(_time) AS first, dc(eval(x>1)) as n BY user, src")
+            .expect("parses");
+        assert_eq!(tree.find_all("agg").count(), 3);
+        assert_eq!(tree.find_all("eval_call").count(), 1);
+        let by = tree.find_all("by_clause").next().expect("by clause");
+        assert_eq!(by.find_all("field_pat").count(), 2);
+    }
+
+    #[test]
+    fn broken_eval_is_not_a_generic_command() {
+        for bad in [
+            "| eval x=",
+            "| eval if(a, 1, 0)",
+            "| where",
+            "| where x >",
+            "| stats count BY",
+            "||",
+            "| x |",
+        ] {
+            assert!(parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn comments_macros_subsearches() {
+        for ok in [
+            "``` c ``` `m` ``` d ``` | stats ``` e ``` count",
+            r#"`m(a, "b c", 1)` x=1 | `f(x)`"#,
+            "a [ search b [ | inputlookup c ] ] | join x [ search y ]",
+            "| eval s=\"line\nbreak \\\" \\\\\"",
+        ] {
+            if let Err(e) = parse(ok) {
+                panic!("{ok}: {e}");
+            }
+        }
+        let e = parse("``` never closed").expect_err("fails");
+        assert_eq!((e.line, e.col), (1, 2));
+        let e = parse("a [ search b").expect_err("fails");
+        assert!(
+            e.message.contains("`[` at 1:3 is never closed"),
+            "{}",
+            e.message
+        );
+    }
+}

@@ -1,0 +1,197 @@
+//! Injection-proof generation: arbitrary strings in every list and string literal a rule can hold come
+//! out of both backends as data. Each generated KQL must parse with tokenward's grammar and pass
+//! Kusto.Language with the values intact; each SPL must parse with tokenward's SPL grammar with every value
+//! inside its literal. `TOKENWARD_SOAK_CASES` raises the number of cases (bench/run.py --soak).
+
+mod common;
+
+use proptest::prelude::*;
+use proptest::strategy::ValueTree;
+use proptest::test_runner::{Config, TestRunner};
+
+use common::{kql_check, kql_oracle};
+
+/// Strings built from the pieces that break naive quoting.
+fn hostile() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        Just("\"".to_string()),
+        Just("'".to_string()),
+        Just("\\".to_string()),
+        Just("|".to_string()),
+        Just("]".to_string()),
+        Just("[".to_string()),
+        Just("`".to_string()),
+        Just("```".to_string()),
+        Just("\n".to_string()),
+        Just("\r\n".to_string()),
+        Just("\t".to_string()),
+        Just("//".to_string()),
+        Just("\"\"\"".to_string()),
+        Just("$left".to_string()),
+        Just(" | where 1 == 1 ".to_string()),
+        Just("union *".to_string()),
+        Just("| delete".to_string()),
+        Just("ü✓😀".to_string()),
+        Just("{}".to_string()),
+        Just("%".to_string()),
+        Just("*".to_string()),
+        "[a-zA-Z0-9 ]{0,6}",
+        any::<char>().prop_map(|c| c.to_string()),
+    ];
+    prop::collection::vec(piece, 1..6).prop_map(|v| v.concat())
+}
+
+fn expr_literal(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn rule(n: usize, values: &[String]) -> String {
+    let yaml: Vec<String> = values
+        .iter()
+        .map(|v| serde_json::to_string(v).unwrap())
+        .collect();
+    let contains: Vec<String> = values
+        .iter()
+        .map(|v| format!("user_agent contains {}", expr_literal(v)))
+        .collect();
+    let when = format!("app_name in hostile or {}", contains.join(" or "));
+    format!(
+        "id: hostile-{n}\ntitle: t\ndescription: d\nseverity: low\nstatus: test\nlists:\n  hostile:\n    kind: string\n    values: [{}]\nmatch:\n  when: {}\n",
+        yaml.join(", "),
+        serde_json::to_string(&when).unwrap()
+    )
+}
+
+/// The KQL string literals on one line, decoded.
+fn kql_strings(line: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        if c != '"' {
+            continue;
+        }
+        let mut s = String::new();
+        while let Some(c) = chars.next() {
+            match c {
+                '"' => break,
+                '\\' => match chars.next() {
+                    Some('n') => s.push('\n'),
+                    Some('r') => s.push('\r'),
+                    Some('t') => s.push('\t'),
+                    Some('u') => {
+                        let hex: String = (0..4).filter_map(|_| chars.next()).collect();
+                        s.push(char::from_u32(u32::from_str_radix(&hex, 16).unwrap()).unwrap());
+                    }
+                    Some(o) => s.push(o),
+                    None => panic!("dangling escape"),
+                },
+                c => s.push(c),
+            }
+        }
+        out.push(s);
+    }
+    out
+}
+
+/// The SPL string literals in `in(tw_app_name, …)`, decoded.
+fn spl_in_values(spl: &str) -> Vec<String> {
+    let start = spl.find("in(tw_app_name, ").expect("the in() test") + "in(tw_app_name, ".len();
+    let mut out = Vec::new();
+    let mut chars = spl[start..].chars();
+    loop {
+        match chars.next() {
+            Some('"') => {
+                let mut s = String::new();
+                loop {
+                    match chars.next() {
+                        Some('\\') => s.push(chars.next().expect("escape")),
+                        Some('"') => break,
+                        Some(c) => s.push(c),
+                        None => panic!("unterminated"),
+                    }
+                }
+                out.push(s);
+            }
+            Some(',') | Some(' ') => {}
+            _ => break,
+        }
+    }
+    out
+}
+
+#[test]
+fn arbitrary_values_stay_data_in_both_targets() {
+    let cases: usize = std::env::var("TOKENWARD_SOAK_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(48);
+    let mut runner = TestRunner::new(Config::default());
+    let strategy = prop::collection::btree_set(hostile(), 1..5);
+    let tmp = tempfile::tempdir().unwrap();
+    let profiles = tokenward::backend::Profiles::load(None).unwrap();
+    let mut kql_files = Vec::new();
+    for n in 0..cases {
+        let values: Vec<String> = strategy
+            .new_tree(&mut runner)
+            .unwrap()
+            .current()
+            .into_iter()
+            .filter(|v| !v.is_empty())
+            .collect();
+        if values.is_empty() {
+            continue;
+        }
+        let path = tmp.path().join(format!("hostile-{n}.yaml"));
+        std::fs::write(&path, rule(n, &values)).unwrap();
+        let files = tokenward::build::find_rules(&[path]).unwrap();
+        let detections = tokenward::build::check_all(&files)
+            .unwrap_or_else(|e| panic!("{values:?}: {}", e[0].render_human()));
+        let d = &detections[0];
+        let kql = tokenward::backend::compile(d, tokenward::backend::Target::Sentinel, &profiles)
+            .unwrap();
+        let spl =
+            tokenward::backend::compile(d, tokenward::backend::Target::Splunk, &profiles).unwrap();
+
+        let let_line = kql
+            .contents
+            .lines()
+            .find(|l| l.starts_with("let hostile = "))
+            .unwrap();
+        let mut sorted = values.clone();
+        sorted.sort();
+        assert_eq!(kql_strings(let_line), sorted, "KQL list for {values:?}");
+        tokenward::syntax::kql::parse(&kql.contents)
+            .unwrap_or_else(|e| panic!("our KQL grammar rejects the query for {values:?}: {e}"));
+        tokenward::syntax::spl::parse(&spl.contents).unwrap_or_else(|e| {
+            panic!(
+                "our SPL grammar rejects the search for {values:?}: {e}\n{}",
+                spl.contents
+            )
+        });
+        assert_eq!(
+            spl_in_values(&spl.contents),
+            sorted,
+            "SPL list for {values:?}"
+        );
+        let f = tmp.path().join(format!("hostile-{n}.kql"));
+        std::fs::write(&f, &kql.contents).unwrap();
+        kql_files.push(f);
+    }
+    if let Some(oracle) = kql_oracle() {
+        let (ok, report) = kql_check(&oracle, &kql_files);
+        assert!(ok, "{report}");
+    }
+}

@@ -1,0 +1,297 @@
+//! Property tests: random bytes, token soup and mutated corpus files never make a parser panic, and
+//! `parse` and `parse_tree` always agree.
+
+use std::path::Path;
+
+use proptest::prelude::*;
+use tokenward::syntax::{kql, spl};
+
+const KQL_TOKENS: &[&str] = &[
+    "T",
+    "SigninLogs",
+    "|",
+    "where",
+    "extend",
+    "project",
+    "summarize",
+    "by",
+    "join",
+    "kind=inner",
+    "on",
+    "union",
+    "mv-expand",
+    "mv-apply",
+    "parse",
+    "with",
+    "let",
+    "=",
+    "==",
+    "!=",
+    "=~",
+    "has",
+    "!has",
+    "in",
+    "!in~",
+    "between",
+    "..",
+    "and",
+    "or",
+    "not",
+    "(",
+    ")",
+    "[",
+    "]",
+    "{",
+    "}",
+    ",",
+    ";",
+    ".",
+    "*",
+    "+",
+    "-",
+    "/",
+    "%",
+    "<",
+    ">=",
+    "\"s\"",
+    "'q'",
+    "@\"v\"",
+    "h\"x\"",
+    "```m```",
+    "1",
+    "1.5",
+    "1e5",
+    "1d",
+    "30m",
+    "datetime(2024-01-01)",
+    "dynamic([1])",
+    "dynamic({\"a\":1})",
+    "guid(x)",
+    "int(null)",
+    "true",
+    "$left",
+    "$right",
+    "['c']",
+    "//c\n",
+    "\n",
+    "to",
+    "typeof",
+    "top",
+    "asc",
+    "nulls",
+    "first",
+    "make-series",
+    "step",
+    "from",
+    "default",
+    "evaluate",
+    "bag_unpack",
+    "render",
+    "print",
+    "range",
+    "datatable",
+    "search",
+    "\"",
+    "'",
+    "@",
+    "`",
+    "\\",
+    "scan",
+    "=>",
+    "step",
+    ":",
+    "string",
+];
+
+const SPL_TOKENS: &[&str] = &[
+    "index=main",
+    "|",
+    "||",
+    "search",
+    "eval",
+    "where",
+    "stats",
+    "count",
+    "by",
+    "BY",
+    "AS",
+    "as",
+    "table",
+    "rename",
+    "lookup",
+    "OUTPUT",
+    "tstats",
+    "from",
+    "datamodel=A.B",
+    "AND",
+    "OR",
+    "NOT",
+    "XOR",
+    "LIKE",
+    "IN",
+    "(",
+    ")",
+    "[",
+    "]",
+    ",",
+    "=",
+    "==",
+    "!=",
+    "<",
+    ">=",
+    "+",
+    "-",
+    "*",
+    "/",
+    ".",
+    "%",
+    "\"s\"",
+    "'f.x'",
+    "`m`",
+    "`m(a, \"b\")`",
+    "```c```",
+    "1",
+    "2.5",
+    "x",
+    "a.b{}.c",
+    "if(",
+    "case(",
+    "true()",
+    "null()",
+    "mvindex(",
+    "spath",
+    "json_extract(",
+    "earliest=-90m@m",
+    "TERM(",
+    "\"",
+    "'",
+    "`",
+    "```",
+    "\\",
+    "\n",
+    "span=1h",
+    "eval(",
+    "over",
+    "chart",
+];
+
+fn soup(tokens: &'static [&'static str]) -> impl Strategy<Value = String> {
+    prop::collection::vec(prop::sample::select(tokens), 0..60).prop_map(|t| t.join(" "))
+}
+
+fn corpus(dir: &str) -> Vec<String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/syntax")
+        .join(dir);
+    let mut files: Vec<_> = std::fs::read_dir(root)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    files.sort();
+    files
+        .iter()
+        .filter_map(|p| std::fs::read_to_string(p).ok())
+        .collect()
+}
+
+/// A corpus file with a few random edits: deletions, insertions of punctuation, swapped bytes.
+fn mutated(dir: &'static str) -> impl Strategy<Value = String> {
+    let files = corpus(dir);
+    let n = files.len().max(1);
+    (
+        0..n,
+        prop::collection::vec(
+            (
+                any::<prop::sample::Index>(),
+                0u8..3,
+                prop::sample::select(&b"()[]{}|\"'`,;=.!\\ \n"[..]),
+            ),
+            1..6,
+        ),
+    )
+        .prop_map(move |(i, edits)| {
+            let mut bytes = files.get(i).cloned().unwrap_or_default().into_bytes();
+            for (at, kind, b) in edits {
+                if bytes.is_empty() {
+                    bytes.push(b);
+                    continue;
+                }
+                let pos = at.index(bytes.len());
+                match kind {
+                    0 => {
+                        bytes.remove(pos);
+                    }
+                    1 => bytes.insert(pos, b),
+                    _ => bytes[pos] = b,
+                }
+            }
+            String::from_utf8_lossy(&bytes).into_owned()
+        })
+}
+
+fn kql_agrees(text: &str) -> Result<(), TestCaseError> {
+    let flat = kql::parse(text);
+    let tree = kql::parse_tree(text);
+    prop_assert_eq!(flat.is_ok(), tree.is_ok());
+    if let Err(e) = flat {
+        prop_assert!(e.line >= 1 && e.col >= 1 && !e.message.is_empty());
+    }
+    Ok(())
+}
+
+fn spl_agrees(text: &str) -> Result<(), TestCaseError> {
+    let flat = spl::parse(text);
+    let tree = spl::parse_tree(text);
+    prop_assert_eq!(flat.is_ok(), tree.is_ok());
+    if let Err(e) = flat {
+        prop_assert!(e.line >= 1 && e.col >= 1 && !e.message.is_empty());
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: fuzz_cases(), ..ProptestConfig::default() })]
+
+    #[test]
+    fn random_bytes(bytes in prop::collection::vec(any::<u8>(), 0..2048)) {
+        let text = String::from_utf8_lossy(&bytes);
+        kql_agrees(&text)?;
+        spl_agrees(&text)?;
+    }
+
+    #[test]
+    fn random_text(text in "\\PC{0,400}") {
+        kql_agrees(&text)?;
+        spl_agrees(&text)?;
+    }
+
+    #[test]
+    fn kql_token_soup(text in soup(KQL_TOKENS)) {
+        kql_agrees(&text)?;
+    }
+
+    #[test]
+    fn spl_token_soup(text in soup(SPL_TOKENS)) {
+        spl_agrees(&text)?;
+    }
+
+    #[test]
+    fn kql_mutated_corpus(text in mutated("kql_corpus/valid")) {
+        kql_agrees(&text)?;
+    }
+
+    #[test]
+    fn spl_mutated_corpus(text in mutated("spl_corpus/valid")) {
+        spl_agrees(&text)?;
+    }
+}
+
+/// Cases per property: small in `cargo test`, larger in the soak run (`TOKENWARD_FUZZ_CASES`).
+fn fuzz_cases() -> u32 {
+    std::env::var("TOKENWARD_FUZZ_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(256)
+}

@@ -2,6 +2,7 @@
 """tokenward benchmarks: build and lint throughput, side by side with the tools people use today.
 
     python3 bench/run.py [--rules 1000] [--skip-sigma] [--skip-oracle]
+    python3 bench/run.py --soak     # property and fuzz tests at thousands of cases
 
 Builds a synthetic content repository of N rules (variants of the bundled ones), compiles it to both
 targets, lints the generated KQL and SPL corpora on one core, converts N equivalent Sigma rules with
@@ -31,14 +32,18 @@ ONE_CORE = ["taskset", "-c", "0"] if shutil.which("taskset") else []
 
 
 def run(cmd, cwd=None, env=None):
-    """Runs cmd, returns (seconds, max RSS in MiB, completed process)."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    elapsed = time.perf_counter() - start
-    out, err = proc.stdout.read(), proc.stderr.read()
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    proc.out, proc.err = out, err
+    """Runs cmd, returns (seconds, max RSS in MiB, completed process). Output goes to files, so a chatty
+    child never blocks on a full pipe."""
+    import tempfile
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
+        _, status, usage = os.wait4(proc.pid, 0)
+        elapsed = time.perf_counter() - start
+        out.seek(0)
+        err.seek(0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        proc.out, proc.err = out.read(), err.read()
     return elapsed, usage.ru_maxrss / 1024, proc
 
 
@@ -176,7 +181,14 @@ def main():
     ap.add_argument("--rules", type=int, default=1000)
     ap.add_argument("--skip-sigma", action="store_true")
     ap.add_argument("--skip-oracle", action="store_true")
+    ap.add_argument("--soak", action="store_true",
+                    help="only run the property and fuzz tests at soak size (thousands of cases)")
     args = ap.parse_args()
+    if args.soak:
+        env = dict(os.environ, TOKENWARD_SOAK_CASES="3000", TOKENWARD_FUZZ_CASES="5000")
+        subprocess.run(["cargo", "test", "--release", "--test", "injection", "--test", "fuzz_rules",
+                        "--test", "syntax_fuzz"], cwd=ROOT, env=env, check=True)
+        return
     subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
     WORK.mkdir(parents=True, exist_ok=True)
     repo = generate(args.rules)

@@ -385,3 +385,55 @@ fn concurrent_builds_into_one_folder_do_not_interleave() {
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
+
+#[test]
+fn guard_rails_have_clear_errors() {
+    let tmp = tempfile::tempdir().unwrap();
+    // A rule file over 1 MiB.
+    let big = tmp.path().join("big.yaml");
+    std::fs::write(&big, format!("id: big\n# {}\n", "x".repeat(1 << 20))).unwrap();
+    let run = tokenward(&["build", big.to_str().unwrap(), "--out", "/nonexistent/x"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("error[E001]: file is") && run.stderr.contains("limit"),
+        "{}",
+        run.stderr
+    );
+    // A list over 10,000 values.
+    let values: Vec<String> = (0..10_001).map(|i| i.to_string()).collect();
+    let long = tmp.path().join("long.yaml");
+    std::fs::write(
+        &long,
+        format!(
+            "id: long\ntitle: t\ndescription: d\nseverity: low\nstatus: test\nlists:\n  many:\n    kind: asn\n    values: [{}]\nmatch:\n  when: asn in many\n",
+            values.join(", ")
+        ),
+    )
+    .unwrap();
+    let run = tokenward(&["build", long.to_str().unwrap(), "--out", "/nonexistent/x"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("has 10001 values, more than 10000"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("external"), "{}", run.stderr);
+    // A condition nested past the limit.
+    let deep = tmp.path().join("deep.yaml");
+    std::fs::write(
+        &deep,
+        format!(
+            "id: deep\ntitle: t\ndescription: d\nseverity: low\nstatus: test\nmatch:\n  when: '{}result == \"0\"{}'\n",
+            "(".repeat(200),
+            ")".repeat(200)
+        ),
+    )
+    .unwrap();
+    let run = tokenward(&["build", deep.to_str().unwrap(), "--out", "/nonexistent/x"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("nests deeper than 64 levels"),
+        "{}",
+        run.stderr
+    );
+}

@@ -1,6 +1,5 @@
 //! KQL006: a table scanned without a time filter.
 
-use super::with_parents;
 use crate::lint::{Doc, Finding, Language, Level, Lint, Source};
 use crate::syntax::Node;
 
@@ -32,40 +31,21 @@ fn check(src: &Source<'_>) -> Vec<Finding> {
     let Some(tree) = src.tree else {
         return Vec::new();
     };
-    let pairs = with_parents(tree);
-    let parent = |n: &Node<'_>| {
-        pairs
-            .iter()
-            .find(|(_, c)| std::ptr::eq(*c, n))
-            .map(|(p, _)| *p)
-    };
     let mut out = Vec::new();
-    for n in tree
-        .descendants()
-        .filter(|n| n.kind == "name_ref" && src.schemas.tables.contains_key(n.text))
-    {
-        // Walk up through the enclosing pipelines; any of them filtering on time covers the reference.
-        let mut covered = false;
-        let mut in_let_alias = false;
-        let mut cur = parent(n);
-        while let Some(p) = cur {
-            if p.kind == "pipe_expr" && has_time_filter(p) {
-                covered = true;
-                break;
-            }
-            if p.kind == "let_stmt" {
-                // `let t = SigninLogs;` names the table; its users filter it.
-                in_let_alias = true;
-                break;
-            }
-            cur = parent(p);
-        }
-        if !covered && !in_let_alias {
+    // One walk, carrying for each node whether an enclosing pipeline filters on time or a `let` names it.
+    let mut stack: Vec<(&Node<'_>, bool)> = vec![(tree, false)];
+    while let Some((n, covered)) = stack.pop() {
+        if n.kind == "name_ref" && src.schemas.tables.contains_key(n.text) && !covered {
             out.push(
                 Finding::at(n, format!("`{}` is read without a time filter", n.text))
                     .help("add `| where TimeGenerated > ago(…)` right after the table"),
             );
         }
+        // `let t = SigninLogs;` names the table; its users filter it.
+        let covered =
+            covered || (n.kind == "pipe_expr" && has_time_filter(n)) || n.kind == "let_stmt";
+        stack.extend(n.children.iter().rev().map(|c| (c, covered)));
     }
+    out.sort_by_key(|f| f.start);
     out
 }

@@ -62,14 +62,34 @@ static ENV: LazyLock<Result<minijinja::Environment<'static>, String>> = LazyLock
         env.add_template(name, source)
             .map_err(|e| format!("template {name}: {e:#}"))?;
     }
-    // A YAML double-quoted scalar: JSON string syntax, which YAML reads the same way.
-    env.add_filter("yaml_string", |s: String| {
-        serde_json::to_string(&s).unwrap_or_default()
-    });
+    env.add_filter("yaml_string", |s: String| yaml_string(&s));
     kql::register(&mut env);
     spl::register(&mut env);
     Ok(env)
 });
+
+/// A YAML double-quoted scalar. Characters outside YAML's printable set (DEL, C1 controls, U+FFFE …)
+/// are escaped, since YAML forbids them even inside quotes.
+pub fn yaml_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        let printable = matches!(c as u32,
+            0x20..=0x7E | 0x85 | 0xA0..=0xD7FF | 0xE000..=0xFFFD | 0x10000..=0x10FFFF);
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if printable => out.push(c),
+            c if (c as u32) <= 0xFFFF => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push_str(&format!("\\U{:08x}", c as u32)),
+        }
+    }
+    out.push('"');
+    out
+}
 
 /// Renders a bundled template; a failure here is a bug in tokenward, reported as E090.
 pub fn render<C: Serialize>(name: &str, cx: &C) -> Result<String, Diagnostic> {
@@ -85,6 +105,15 @@ pub fn render<C: Serialize>(name: &str, cx: &C) -> Result<String, Diagnostic> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn yaml_strings_escape_what_yaml_forbids() {
+        assert_eq!(super::yaml_string("a\"b\\c\n"), r#""a\"b\\c\n""#);
+        assert_eq!(super::yaml_string("del\u{7f}"), r#""del\u007f""#);
+        let hostile = "x\u{7f}\u{9f}\u{fffe}\u{1}😀\"\\";
+        let back: String = serde_saphyr::from_str(&super::yaml_string(hostile)).unwrap();
+        assert_eq!(back, hostile);
+    }
+
     #[test]
     fn bundled_templates_parse() {
         for (name, _) in super::TEMPLATES {

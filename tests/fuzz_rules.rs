@@ -4,7 +4,10 @@
 use proptest::prelude::*;
 
 fn cases() -> u32 {
-    std::env::var("TOKENWARD_FUZZ_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(256)
+    std::env::var("TOKENWARD_FUZZ_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(256)
 }
 
 const SEED: &str = include_str!("../rules/aitm-session-replay.yaml");

@@ -61,7 +61,7 @@ fn expr_literal(s: &str) -> String {
 fn rule(n: usize, values: &[String]) -> String {
     let yaml: Vec<String> = values
         .iter()
-        .map(|v| serde_json::to_string(v).unwrap())
+        .map(|v| tokenward::render::yaml_string(v))
         .collect();
     let contains: Vec<String> = values
         .iter()
@@ -71,7 +71,7 @@ fn rule(n: usize, values: &[String]) -> String {
     format!(
         "id: hostile-{n}\ntitle: t\ndescription: d\nseverity: low\nstatus: test\nlists:\n  hostile:\n    kind: string\n    values: [{}]\nmatch:\n  when: {}\n",
         yaml.join(", "),
-        serde_json::to_string(&when).unwrap()
+        tokenward::render::yaml_string(&when)
     )
 }
 

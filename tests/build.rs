@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{kql_check, kql_oracle, read_tree, root, tokenward};
+use common::{copy_dir, kql_check, kql_oracle, read_tree, root, tokenward};
 
 fn build_bundled(out: &std::path::Path) -> std::collections::BTreeMap<String, String> {
     let run = tokenward(&["build", "rules", "--out", out.to_str().unwrap()]);
@@ -279,18 +279,6 @@ fn default_paths_build_rules_into_dist() {
         .path()
         .join("dist/splunk/aitm-session-replay.spl")
         .is_file());
-}
-
-fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap().flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            copy_dir(&p, &to.join(e.file_name()));
-        } else {
-            std::fs::copy(&p, to.join(e.file_name())).unwrap();
-        }
-    }
 }
 
 #[test]

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{kql_check, kql_oracle, read_tree, tokenward};
+use common::{kql_check, kql_oracle, kql_strings, read_tree, tokenward};
 
 const HOSTILE: &[&str] = &[
     r#"a"b"#,
@@ -78,37 +78,6 @@ fn build(
     assert_eq!(run.code, 0, "{}", run.stderr);
     let files = read_tree(&out);
     (tmp, files)
-}
-
-/// Decodes the KQL string literals of a `dynamic([...])` line.
-fn kql_strings(line: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut chars = line.chars();
-    while let Some(c) = chars.next() {
-        if c != '"' {
-            continue;
-        }
-        let mut s = String::new();
-        while let Some(c) = chars.next() {
-            match c {
-                '"' => break,
-                '\\' => match chars.next() {
-                    Some('n') => s.push('\n'),
-                    Some('r') => s.push('\r'),
-                    Some('t') => s.push('\t'),
-                    Some('u') => {
-                        let hex: String = (0..4).filter_map(|_| chars.next()).collect();
-                        s.push(char::from_u32(u32::from_str_radix(&hex, 16).unwrap()).unwrap());
-                    }
-                    Some(other) => s.push(other),
-                    None => panic!("dangling escape"),
-                },
-                c => s.push(c),
-            }
-        }
-        out.push(s);
-    }
-    out
 }
 
 /// SPL outside quoted strings and comments: what the search parser treats as syntax.

@@ -2,19 +2,7 @@
 
 mod common;
 
-use common::{root, tokenward, tokenward_in};
-
-fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap().flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            copy_dir(&p, &to.join(e.file_name()));
-        } else {
-            std::fs::copy(&p, to.join(e.file_name())).unwrap();
-        }
-    }
-}
+use common::{copy_dir, root, tokenward, tokenward_in};
 
 #[test]
 fn check_passes_on_a_fresh_build_and_fails_on_a_hand_edit() {

@@ -9,7 +9,7 @@ use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config, TestRunner};
 
-use common::{kql_check, kql_oracle};
+use common::{kql_check, kql_oracle, kql_strings};
 
 /// Strings built from the pieces that break naive quoting.
 fn hostile() -> impl Strategy<Value = String> {
@@ -73,37 +73,6 @@ fn rule(n: usize, values: &[String]) -> String {
         yaml.join(", "),
         tokenward::render::yaml_string(&when)
     )
-}
-
-/// The KQL string literals on one line, decoded.
-fn kql_strings(line: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut chars = line.chars();
-    while let Some(c) = chars.next() {
-        if c != '"' {
-            continue;
-        }
-        let mut s = String::new();
-        while let Some(c) = chars.next() {
-            match c {
-                '"' => break,
-                '\\' => match chars.next() {
-                    Some('n') => s.push('\n'),
-                    Some('r') => s.push('\r'),
-                    Some('t') => s.push('\t'),
-                    Some('u') => {
-                        let hex: String = (0..4).filter_map(|_| chars.next()).collect();
-                        s.push(char::from_u32(u32::from_str_radix(&hex, 16).unwrap()).unwrap());
-                    }
-                    Some(o) => s.push(o),
-                    None => panic!("dangling escape"),
-                },
-                c => s.push(c),
-            }
-        }
-        out.push(s);
-    }
-    out
 }
 
 /// The SPL string literals in `in(tw_app_name, …)`, decoded.

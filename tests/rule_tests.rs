@@ -2,21 +2,7 @@
 
 mod common;
 
-use std::path::Path;
-
-use common::{root, tokenward, tokenward_in};
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap().flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            copy_dir(&p, &to.join(e.file_name()));
-        } else {
-            std::fs::copy(&p, to.join(e.file_name())).unwrap();
-        }
-    }
-}
+use common::{copy_dir, root, tokenward, tokenward_in};
 
 /// A copy of the bundled rules with `edit` applied to the AiTM rule; returns the `test` run.
 fn run_edited(edit: impl Fn(&str) -> String) -> common::Run {

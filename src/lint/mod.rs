@@ -155,6 +155,20 @@ pub fn lint_text(
     out
 }
 
+/// The finding of the syntax-error lints (KQL001, SPL001): where the parser stopped and what it expected.
+pub fn syntax_finding(src: &Source<'_>) -> Vec<Finding> {
+    src.parse_error
+        .map(|e| {
+            let start = offset(src.text, e.line, e.col);
+            vec![Finding::new(
+                start,
+                start + 1,
+                format!("syntax error: {}", e.message),
+            )]
+        })
+        .unwrap_or_default()
+}
+
 /// Byte offset of a 1-based line and character column in `text`.
 pub fn offset(text: &str, line: usize, col: usize) -> usize {
     let mut start = 0;

@@ -103,25 +103,16 @@ fn stanza(c: &Compiled<'_>, lookback: Duration) -> Result<String, Diagnostic> {
     let mut s = String::new();
     let _ = writeln!(s, "[tokenward - {} - Rule]", d.id);
     let _ = writeln!(s, "description = {description}");
-    let _ = writeln!(s, "disabled = 1");
-    let _ = writeln!(s, "enableSched = 1");
-    let _ = writeln!(s, "cron_schedule = {cron}");
-    let _ = writeln!(s, "schedule_window = auto");
-    let _ = writeln!(
-        s,
-        "dispatch.earliest_time = {}@m",
-        super::relative(lookback)
+    scheduled_alert(
+        &mut s,
+        &Alert {
+            cron: &cron,
+            lookback,
+            severity: alert_severity(d.severity),
+            suppress_field: "session_id",
+            suppress_period: &format!("{}m", lookback.seconds / 60),
+        },
     );
-    let _ = writeln!(s, "dispatch.latest_time = now");
-    let _ = writeln!(s, "counttype = number of events");
-    let _ = writeln!(s, "relation = greater than");
-    let _ = writeln!(s, "quantity = 0");
-    let _ = writeln!(s, "alert.track = 1");
-    let _ = writeln!(s, "alert.digest_mode = 0");
-    let _ = writeln!(s, "alert.severity = {}", alert_severity(d.severity));
-    let _ = writeln!(s, "alert.suppress = 1");
-    let _ = writeln!(s, "alert.suppress.fields = session_id");
-    let _ = writeln!(s, "alert.suppress.period = {}m", lookback.seconds / 60);
     let _ = writeln!(s, "action.correlationsearch.enabled = 1");
     let _ = writeln!(s, "action.correlationsearch.label = tokenward - {title}");
     let _ = writeln!(s, "action.correlationsearch.annotations = {annotations}");
@@ -142,18 +133,25 @@ fn stanza(c: &Compiled<'_>, lookback: Duration) -> Result<String, Diagnostic> {
     Ok(s)
 }
 
-fn health_stanza(search: &str, lookback: Duration) -> Result<String, Diagnostic> {
-    let mut s = String::new();
-    let _ = writeln!(s, "[tokenward - health - auth-details]");
-    let _ = writeln!(s, "description = tokenward health check: fires when the share of sign-in events carrying the flattened authenticationDetails fields drops below the profile's threshold, so detections that read them do not go blind silently.");
+/// How a saved search is scheduled and alerts; shared by the detections and the health search.
+struct Alert<'a> {
+    cron: &'a str,
+    lookback: Duration,
+    severity: u8,
+    suppress_field: &'a str,
+    suppress_period: &'a str,
+}
+
+/// Ships disabled: each site points the macro at its index first.
+fn scheduled_alert(s: &mut String, a: &Alert<'_>) {
     let _ = writeln!(s, "disabled = 1");
     let _ = writeln!(s, "enableSched = 1");
-    let _ = writeln!(s, "cron_schedule = 7 */4 * * *");
+    let _ = writeln!(s, "cron_schedule = {}", a.cron);
     let _ = writeln!(s, "schedule_window = auto");
     let _ = writeln!(
         s,
         "dispatch.earliest_time = {}@m",
-        super::relative(lookback)
+        super::relative(a.lookback)
     );
     let _ = writeln!(s, "dispatch.latest_time = now");
     let _ = writeln!(s, "counttype = number of events");
@@ -161,10 +159,26 @@ fn health_stanza(search: &str, lookback: Duration) -> Result<String, Diagnostic>
     let _ = writeln!(s, "quantity = 0");
     let _ = writeln!(s, "alert.track = 1");
     let _ = writeln!(s, "alert.digest_mode = 0");
-    let _ = writeln!(s, "alert.severity = 3");
+    let _ = writeln!(s, "alert.severity = {}", a.severity);
     let _ = writeln!(s, "alert.suppress = 1");
-    let _ = writeln!(s, "alert.suppress.fields = category");
-    let _ = writeln!(s, "alert.suppress.period = 24h");
+    let _ = writeln!(s, "alert.suppress.fields = {}", a.suppress_field);
+    let _ = writeln!(s, "alert.suppress.period = {}", a.suppress_period);
+}
+
+fn health_stanza(search: &str, lookback: Duration) -> Result<String, Diagnostic> {
+    let mut s = String::new();
+    let _ = writeln!(s, "[tokenward - health - auth-details]");
+    let _ = writeln!(s, "description = tokenward health check: fires when the share of sign-in events carrying the flattened authenticationDetails fields drops below the profile's threshold, so detections that read them do not go blind silently.");
+    scheduled_alert(
+        &mut s,
+        &Alert {
+            cron: "7 */4 * * *",
+            lookback,
+            severity: 3,
+            suppress_field: "category",
+            suppress_period: "24h",
+        },
+    );
     let _ = writeln!(s, "search = {}", conf_search(search, "health")?);
     Ok(s)
 }

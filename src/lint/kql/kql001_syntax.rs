@@ -18,14 +18,5 @@ pub static LINT: Lint = Lint {
 };
 
 fn check(src: &Source<'_>) -> Vec<Finding> {
-    src.parse_error
-        .map(|e| {
-            let start = crate::lint::offset(src.text, e.line, e.col);
-            vec![Finding::new(
-                start,
-                start + 1,
-                format!("syntax error: {}", e.message),
-            )]
-        })
-        .unwrap_or_default()
+    crate::lint::syntax_finding(src)
 }

@@ -38,10 +38,47 @@ fn main() {
     }
     let lint = t.elapsed().as_secs_f64();
     let mb = bytes as f64 / 1e6;
+    if std::env::var_os("TOKENWARD_LINT_PROFILE").is_some() {
+        profile(&texts);
+    }
     println!(
         "{mb:.2} MB: parse_tree {:.1} MB/s, parse {:.1} MB/s, lint {:.1} MB/s",
         mb / parse,
         mb / check,
         mb / lint
     );
+}
+
+/// Per-lint cost over the corpus (printed when TOKENWARD_LINT_PROFILE is set).
+fn profile(texts: &[(std::path::PathBuf, String)]) {
+    use tokenward::lint::{registry::LINTS, Language, Source};
+    let schemas = tokenward::lint::kql::schema::Schemas::bundled();
+    let fields = tokenward::lint::spl::fields::Catalogue::bundled();
+    for lint in LINTS {
+        let t = std::time::Instant::now();
+        for (p, text) in texts {
+            let lang = Language::of(p).unwrap();
+            if lang != lint.language {
+                continue;
+            }
+            let tree = match lang {
+                Language::Kql => tokenward::syntax::kql::parse_tree(text),
+                Language::Spl => tokenward::syntax::spl::parse_tree(text),
+            };
+            let tree = tree.unwrap();
+            let src = Source {
+                text,
+                tree: Some(&tree),
+                parse_error: None,
+                schemas: &schemas,
+                splunk_fields: &fields,
+            };
+            let _ = (lint.check)(&src);
+        }
+        println!(
+            "{} {:.3}s (incl. parse)",
+            lint.code,
+            t.elapsed().as_secs_f64()
+        );
+    }
 }

@@ -39,7 +39,20 @@ pub(crate) fn fold<'i>(
     items: Vec<(Node<'i>, Role)>,
     implicit_and: Option<u8>,
 ) -> Result<Node<'i>, Vec<Node<'i>>> {
-    let flat: Vec<Node<'i>> = items.iter().map(|(n, _)| n.clone()).collect();
+    // The grammar makes a failed fold unreachable; check the roles first (cheap, no nodes touched) so
+    // the common path never has to keep a copy of the children for the fallback.
+    if !foldable(&items, implicit_and) {
+        return Err(items.into_iter().map(|(n, _)| n).collect());
+    }
+    // Unreachable after `foldable` (the tests below check the two agree); no children to give back.
+    fold_checked(source, items, implicit_and).map_err(|()| Vec::new())
+}
+
+fn fold_checked<'i>(
+    source: &'i str,
+    items: Vec<(Node<'i>, Role)>,
+    implicit_and: Option<u8>,
+) -> Result<Node<'i>, ()> {
     let mut out: Vec<Out<'i>> = Vec::new();
     let mut ops: Vec<Pending<'i>> = Vec::new();
     let mut expect_operand = true;
@@ -48,7 +61,7 @@ pub(crate) fn fold<'i>(
         let starts_operand = matches!(role, Role::Operand | Role::Prefix(_));
         if starts_operand && !expect_operand {
             let Some(p) = implicit_and else {
-                return Err(flat);
+                return Err(());
             };
             let at = node.start;
             let and = Node {
@@ -58,11 +71,11 @@ pub(crate) fn fold<'i>(
                 end: at,
                 children: Vec::new(),
             };
-            push_infix(source, &mut out, &mut ops, and, p).ok_or_else(|| flat.clone())?;
+            push_infix(source, &mut out, &mut ops, and, p).ok_or(())?;
             last_was_prefix = false;
         }
         match role {
-            Role::Keep => return Err(flat),
+            Role::Keep => return Err(()),
             Role::Operand => {
                 out.push(Out {
                     node,
@@ -81,13 +94,13 @@ pub(crate) fn fold<'i>(
                 last_was_prefix = true;
             }
             Role::Infix(p) => {
-                push_infix(source, &mut out, &mut ops, node, p).ok_or_else(|| flat.clone())?;
+                push_infix(source, &mut out, &mut ops, node, p).ok_or(())?;
                 expect_operand = true;
                 last_was_prefix = false;
             }
             Role::Postfix => {
                 let Some(top) = out.last_mut() else {
-                    return Err(flat);
+                    return Err(());
                 };
                 if top.postfix {
                     top.node.end = node.end;
@@ -110,11 +123,11 @@ pub(crate) fn fold<'i>(
         }
     }
     while let Some(op) = ops.pop() {
-        apply(source, &mut out, op).ok_or_else(|| flat.clone())?;
+        apply(source, &mut out, op).ok_or(())?;
     }
     match (out.pop(), out.is_empty()) {
         (Some(result), true) => Ok(result.node),
-        _ => Err(flat),
+        _ => Err(()),
     }
 }
 
@@ -189,5 +202,123 @@ fn empty<'i>() -> Node<'i> {
         start: 0,
         end: 0,
         children: Vec::new(),
+    }
+}
+
+/// Whether `fold` succeeds on these roles: the same stack discipline, counting operands only.
+fn foldable<'i>(items: &[(Node<'i>, Role)], implicit_and: Option<u8>) -> bool {
+    let mut out = 0usize;
+    // Pending operators: Some(prec) for an infix, None for a run of prefixes (with its precedence).
+    let mut ops: Vec<(bool, u8)> = Vec::new();
+    let mut expect_operand = true;
+    let mut last_was_prefix = false;
+    fn apply(out: &mut usize, infix: bool) -> bool {
+        if infix {
+            if *out < 2 {
+                return false;
+            }
+            *out -= 1;
+        } else if *out < 1 {
+            return false;
+        }
+        true
+    }
+    fn push_infix(out: &mut usize, ops: &mut Vec<(bool, u8)>, p: u8) -> bool {
+        while ops.last().is_some_and(|&(_, q)| q >= p) {
+            let (infix, _) = ops.pop().expect("non-empty");
+            if !apply(out, infix) {
+                return false;
+            }
+        }
+        ops.push((true, p));
+        true
+    }
+    for (_, role) in items {
+        let starts_operand = matches!(role, Role::Operand | Role::Prefix(_));
+        if starts_operand && !expect_operand {
+            let Some(p) = implicit_and else { return false };
+            if !push_infix(&mut out, &mut ops, p) {
+                return false;
+            }
+            last_was_prefix = false;
+        }
+        match *role {
+            Role::Keep => return false,
+            Role::Operand => {
+                out += 1;
+                expect_operand = false;
+                last_was_prefix = false;
+            }
+            Role::Prefix(p) => {
+                match ops.last() {
+                    Some(&(false, q)) if last_was_prefix && q == p => {}
+                    _ => ops.push((false, p)),
+                }
+                expect_operand = true;
+                last_was_prefix = true;
+            }
+            Role::Infix(p) => {
+                if !push_infix(&mut out, &mut ops, p) {
+                    return false;
+                }
+                expect_operand = true;
+                last_was_prefix = false;
+            }
+            Role::Postfix => {
+                if out == 0 {
+                    return false;
+                }
+            }
+        }
+    }
+    while let Some((infix, _)) = ops.pop() {
+        if !apply(&mut out, infix) {
+            return false;
+        }
+    }
+    out == 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `foldable` must say yes exactly when the fold itself succeeds: every role sequence up to length 6.
+    #[test]
+    fn foldable_agrees_with_fold() {
+        let roles = [
+            Role::Keep,
+            Role::Operand,
+            Role::Prefix(1),
+            Role::Prefix(2),
+            Role::Infix(1),
+            Role::Infix(2),
+            Role::Postfix,
+        ];
+        let leaf = || Node {
+            kind: "x",
+            text: "",
+            start: 0,
+            end: 0,
+            children: Vec::new(),
+        };
+        for implicit in [None, Some(1)] {
+            for len in 0..=6u32 {
+                for code in 0..roles.len().pow(len) {
+                    let mut c = code;
+                    let seq: Vec<Role> = (0..len)
+                        .map(|_| {
+                            let r = roles[c % roles.len()];
+                            c /= roles.len();
+                            r
+                        })
+                        .collect();
+                    let items: Vec<(Node<'_>, Role)> = seq.iter().map(|r| (leaf(), *r)).collect();
+                    let quick = foldable(&items, implicit);
+                    let full = fold_checked("", items, implicit).is_ok();
+                    assert_eq!(quick, full, "{seq:?} implicit={implicit:?}");
+                }
+            }
+        }
     }
 }

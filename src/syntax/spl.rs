@@ -1,6 +1,5 @@
 //! Splunk SPL syntax check and parse tree, over grammar/spl.pest.
 
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use pest::Parser as _;
@@ -46,10 +45,10 @@ static SHAPE: Shape<Rule> = Shape {
 };
 
 fn name(rule: Rule) -> &'static str {
-    static NAMES: OnceLock<HashMap<Rule, &'static str>> = OnceLock::new();
+    static NAMES: OnceLock<Vec<&'static str>> = OnceLock::new();
     NAMES
-        .get_or_init(|| tree::rule_names(Rule::all_rules()))
-        .get(&rule)
+        .get_or_init(|| tree::rule_names(Rule::all_rules(), |r| r as usize))
+        .get(rule as usize)
         .copied()
         .unwrap_or("unknown")
 }

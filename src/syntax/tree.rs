@@ -1,8 +1,5 @@
 //! The owned parse tree handed to lint rules: rule names as kinds, byte spans, children in source order.
 
-use std::collections::HashMap;
-use std::hash::Hash;
-
 use pest::iterators::Pair;
 use pest::RuleType;
 
@@ -93,11 +90,14 @@ pub(crate) struct Shape<R: 'static> {
     pub implicit_and: fn(parent: R) -> Option<u8>,
 }
 
-/// Rule names, leaked once per grammar so nodes can carry `&'static str` kinds (a bounded set).
-pub(crate) fn rule_names<R: RuleType + Hash>(all: &[R]) -> HashMap<R, &'static str> {
-    all.iter()
-        .map(|r| (*r, &*Box::leak(format!("{r:?}").into_boxed_str())))
-        .collect()
+/// Rule names, leaked once per grammar so nodes can carry `&'static str` kinds (a bounded set),
+/// indexed by `index(rule)` (the enum discriminant) so looking one up is an array access.
+pub(crate) fn rule_names<R: RuleType>(all: &[R], index: fn(R) -> usize) -> Vec<&'static str> {
+    let mut names = vec!["unknown"; all.iter().map(|r| index(*r) + 1).max().unwrap_or(0)];
+    for r in all {
+        names[index(*r)] = Box::leak(format!("{r:?}").into_boxed_str());
+    }
+    names
 }
 
 pub(crate) fn build<'i, R: RuleType>(

@@ -425,3 +425,48 @@ fn guard_rails_have_clear_errors() {
         run.stderr
     );
 }
+
+#[test]
+fn a_profile_for_the_wrong_target_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let wrong = std::fs::read_to_string(root().join("profiles/sentinel.yaml"))
+        .unwrap()
+        .replace("target: sentinel", "target: splunk");
+    std::fs::write(tmp.path().join("sentinel.yaml"), wrong).unwrap();
+    let run = tokenward(&[
+        "build",
+        "rules",
+        "--profiles",
+        tmp.path().to_str().unwrap(),
+        "--out",
+        "/nonexistent/x",
+    ]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr
+            .contains("error[E030]: profile target is `splunk`"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("the sentinel profile has `target: sentinel`"),
+        "{}",
+        run.stderr
+    );
+    // A profiles folder that does not exist is an error, not a silent fall-back to the bundled ones.
+    let run = tokenward(&[
+        "build",
+        "rules",
+        "--profiles",
+        "no/such/profiles",
+        "--out",
+        "/nonexistent/x",
+    ]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("no/such/profiles: error[E030]"),
+        "{}",
+        run.stderr
+    );
+}

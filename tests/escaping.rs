@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{kql_check, kql_oracle, kql_strings, read_tree, tokenward};
+use common::{expr_literal, kql_check, kql_oracle, kql_strings, read_tree, tokenward};
 
 const HOSTILE: &[&str] = &[
     r#"a"b"#,
@@ -21,23 +21,6 @@ const HOSTILE: &[&str] = &[
     "$left.x == $right.y",
     "* wildcard *",
 ];
-
-/// A condition-language string literal for `s`.
-fn expr_literal(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
 
 fn hostile_rule(values: &[&str]) -> String {
     let list: Vec<String> = values

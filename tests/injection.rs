@@ -9,7 +9,7 @@ use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config, TestRunner};
 
-use common::{kql_check, kql_oracle, kql_strings};
+use common::{expr_literal, kql_check, kql_oracle, kql_strings};
 
 /// Strings built from the pieces that break naive quoting.
 fn hostile() -> impl Strategy<Value = String> {
@@ -39,23 +39,6 @@ fn hostile() -> impl Strategy<Value = String> {
         any::<char>().prop_map(|c| c.to_string()),
     ];
     prop::collection::vec(piece, 1..6).prop_map(|v| v.concat())
-}
-
-fn expr_literal(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
 
 fn rule(n: usize, values: &[String]) -> String {

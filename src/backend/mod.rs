@@ -48,6 +48,13 @@ pub struct Profiles {
 impl Profiles {
     /// The bundled profiles, or the ones in `dir` (`sentinel.yaml`, `splunk.yaml`) where present.
     pub fn load(dir: Option<&Path>) -> Result<Self, Vec<Diagnostic>> {
+        if let Some(d) = dir.filter(|d| !d.is_dir()) {
+            return Err(vec![Diagnostic::error("E030", "no such profiles folder")
+                .in_file(d)
+                .help(
+                    "pass a folder holding sentinel.yaml and/or splunk.yaml (copies of profiles/)",
+                )]);
+        }
         let read = |name: &str,
                     bundled: &str|
          -> Result<std::sync::Arc<crate::diag::SourceFile>, Diagnostic> {
@@ -78,6 +85,44 @@ impl Profiles {
             _ => Err(errs),
         }
     }
+}
+
+/// A profile's `target:` must name the target it is loaded for.
+pub(crate) fn expect_target(
+    file: &std::sync::Arc<crate::diag::SourceFile>,
+    target: &model::S<String>,
+    want: Target,
+) -> Result<(), Diagnostic> {
+    if target.value == want.name() {
+        return Ok(());
+    }
+    Err(
+        Diagnostic::error("E030", format!("profile target is `{}`", target.value))
+            .at(model::span_of(file, target))
+            .help(format!(
+                "the {} profile has `target: {}`",
+                want.name(),
+                want.name()
+            )),
+    )
+}
+
+/// The health query's look-back and threshold, checked.
+pub(crate) fn health_settings(
+    file: &crate::diag::SourceFile,
+    lookback: &str,
+    threshold: f64,
+) -> Result<crate::duration::Duration, Diagnostic> {
+    let lookback = crate::duration::Duration::parse(lookback).map_err(|e| {
+        Diagnostic::error("E030", format!("health lookback: {e}")).in_file(&file.path)
+    })?;
+    if !(0.0..=1.0).contains(&threshold) {
+        return Err(
+            Diagnostic::error("E030", "health threshold must be between 0 and 1")
+                .in_file(&file.path),
+        );
+    }
+    Ok(lookback)
 }
 
 /// The query for one detection and target.

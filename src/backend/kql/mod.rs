@@ -69,14 +69,7 @@ impl Profile {
     pub fn load(file: &Arc<SourceFile>) -> Result<Self, Diagnostic> {
         let raw: RawProfile = model::parse_yaml(file)?;
         let at = |s: &S<String>| model::span_of(file, s);
-        if raw.target.value != "sentinel" {
-            return Err(Diagnostic::error(
-                "E030",
-                format!("profile target is `{}`", raw.target.value),
-            )
-            .at(at(&raw.target))
-            .help("the Sentinel profile has `target: sentinel`"));
-        }
+        super::expect_target(file, &raw.target, super::Target::Sentinel)?;
         let ident = |s: &S<String>| -> Result<String, Diagnostic> {
             if is_column_name(&s.value) {
                 Ok(s.value.clone())
@@ -131,15 +124,7 @@ impl Profile {
             fields.insert(field, m.clone());
         }
         let health_lookback =
-            crate::duration::Duration::parse(&raw.health.lookback).map_err(|e| {
-                Diagnostic::error("E030", format!("health lookback: {e}")).in_file(&file.path)
-            })?;
-        if !(0.0..=1.0).contains(&raw.health.threshold) {
-            return Err(
-                Diagnostic::error("E030", "health threshold must be between 0 and 1")
-                    .in_file(&file.path),
-            );
-        }
+            super::health_settings(file, &raw.health.lookback, raw.health.threshold)?;
         Ok(Self {
             tables: raw.tables.iter().map(ident).collect::<Result<_, _>>()?,
             time_column: ident(&raw.time_column)?,

@@ -59,14 +59,7 @@ impl Profile {
     pub fn load(file: &Arc<SourceFile>) -> Result<Self, Diagnostic> {
         let raw: RawProfile = model::parse_yaml(file)?;
         let at = |s: &S<String>| model::span_of(file, s);
-        if raw.target.value != "splunk" {
-            return Err(Diagnostic::error(
-                "E030",
-                format!("profile target is `{}`", raw.target.value),
-            )
-            .at(at(&raw.target))
-            .help("the Splunk profile has `target: splunk`"));
-        }
+        super::expect_target(file, &raw.target, super::Target::Splunk)?;
         if !is_name(&raw.base_macro.value) {
             return Err(Diagnostic::error(
                 "E030",
@@ -109,15 +102,8 @@ impl Profile {
                     .in_file(&file.path),
             );
         }
-        let health_lookback = Duration::parse(&raw.health.lookback).map_err(|e| {
-            Diagnostic::error("E030", format!("health lookback: {e}")).in_file(&file.path)
-        })?;
-        if !(0.0..=1.0).contains(&raw.health.threshold) {
-            return Err(
-                Diagnostic::error("E030", "health threshold must be between 0 and 1")
-                    .in_file(&file.path),
-            );
-        }
+        let health_lookback =
+            super::health_settings(file, &raw.health.lookback, raw.health.threshold)?;
         Ok(Self {
             base_macro: raw.base_macro.value,
             base_definition: raw.base_definition.value,

@@ -68,6 +68,18 @@ static ENV: LazyLock<Result<minijinja::Environment<'static>, String>> = LazyLock
     Ok(env)
 });
 
+/// `session_id` and `join-without-kind` in PascalCase: `SessionId`, `JoinWithoutKind`.
+pub fn pascal_case(name: &str) -> String {
+    name.split(['_', '-'])
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
 /// A YAML double-quoted scalar. Characters outside YAML's printable set (DEL, C1 controls, U+FFFE …)
 /// are escaped, since YAML forbids them even inside quotes.
 pub fn yaml_string(s: &str) -> String {

@@ -39,6 +39,17 @@ pub struct Artifact {
     pub binary: Option<Vec<u8>>,
 }
 
+impl Artifact {
+    /// A text artifact (everything but the Splunk package).
+    pub fn text(path: impl Into<PathBuf>, contents: String) -> Self {
+        Self {
+            path: path.into(),
+            contents,
+            binary: None,
+        }
+    }
+}
+
 /// Both targets' profiles, loaded once per build.
 pub struct Profiles {
     pub sentinel: kql::Profile,

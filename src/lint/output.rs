@@ -221,7 +221,7 @@ fn rule_for(d: &Diagnostic) -> Rule {
     match LINTS.iter().find(|l| l.code == d.code) {
         Some(l) => Rule {
             id: l.code.to_string(),
-            name: pascal(l.name),
+            name: crate::render::pascal_case(l.name),
             short_description: Text {
                 text: l.summary.to_string(),
             },
@@ -265,16 +265,4 @@ fn rule_for(d: &Diagnostic) -> Rule {
             },
         },
     }
-}
-
-fn pascal(kebab: &str) -> String {
-    kebab
-        .split('-')
-        .map(|w| {
-            let mut c = w.chars();
-            c.next()
-                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
-                .unwrap_or_default()
-        })
-        .collect()
 }

@@ -259,20 +259,9 @@ fn deserialize_values(v: minijinja::Value) -> Result<Vec<Value>, minijinja::Erro
 
 // ---- naming ------------------------------------------------------------------------------------
 
-fn pascal(name: &str) -> String {
-    name.split('_')
-        .map(|w| {
-            let mut c = w.chars();
-            c.next()
-                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
-                .unwrap_or_default()
-        })
-        .collect()
-}
-
 /// Column name of a field at each stage: `Asn` per event, `FirstAsn` / `LaterAsn` after the pairing.
 fn column(f: FieldRef) -> String {
-    let base = pascal(f.field.name());
+    let base = render::pascal_case(f.field.name());
     match f.event {
         None => base,
         Some(Event::First) => format!("First{base}"),
@@ -763,11 +752,10 @@ pub fn compile(d: &Detection, p: &Profile) -> Result<Artifact, Diagnostic> {
             &correlation_cx(d, c, p, legs, projection),
         )?,
     };
-    Ok(Artifact {
-        path: PathBuf::from(format!("sentinel/{}.kql", d.id)),
-        contents: text,
-        binary: None,
-    })
+    Ok(Artifact::text(
+        PathBuf::from(format!("sentinel/{}.kql", d.id)),
+        text,
+    ))
 }
 
 fn correlation_cx<'a>(
@@ -992,11 +980,10 @@ pub fn companions(p: &Profile) -> Result<Vec<Artifact>, Diagnostic> {
             .clone()
             .unwrap_or_else(|| "authenticationStepResultDetail".into()),
     };
-    Ok(vec![Artifact {
-        path: PathBuf::from("sentinel/_health/auth-details-health.kql"),
-        contents: render::render("kql/health.kql", &cx)?,
-        binary: None,
-    }])
+    Ok(vec![Artifact::text(
+        PathBuf::from("sentinel/_health/auth-details-health.kql"),
+        render::render("kql/health.kql", &cx)?,
+    )])
 }
 
 #[cfg(test)]

@@ -280,16 +280,14 @@ pub fn rule_artifacts(d: &Detection, query: &str) -> Result<Vec<Artifact>, Diagn
         }),
     )?;
     Ok(vec![
-        Artifact {
-            path: PathBuf::from(format!("sentinel/arm/{}.json", d.id)),
-            contents: arm_text,
-            binary: None,
-        },
-        Artifact {
-            path: PathBuf::from(format!("sentinel/analytic-rules/{}.yaml", d.id)),
-            contents: yaml,
-            binary: None,
-        },
+        Artifact::text(
+            PathBuf::from(format!("sentinel/arm/{}.json", d.id)),
+            arm_text,
+        ),
+        Artifact::text(
+            PathBuf::from(format!("sentinel/analytic-rules/{}.yaml", d.id)),
+            yaml,
+        ),
     ])
 }
 
@@ -313,11 +311,10 @@ pub fn health_artifact(query: &str, lookback: Duration) -> Artifact {
         "eventGroupingSettings": {"aggregationKind": "AlertPerResult"},
         "incidentConfiguration": {"createIncident": true},
     });
-    Artifact {
-        path: PathBuf::from("sentinel/arm/_health-auth-details.json"),
-        contents: arm(vec![alert_rule(&guid, props)]),
-        binary: None,
-    }
+    Artifact::text(
+        PathBuf::from("sentinel/arm/_health-auth-details.json"),
+        arm(vec![alert_rule(&guid, props)]),
+    )
 }
 
 /// A watchlist for an external list: its CSV (seeded with the list's values) and an ARM template.
@@ -352,16 +349,14 @@ pub fn watchlist_artifacts(list: &crate::ir::List) -> Vec<Artifact> {
         },
     });
     vec![
-        Artifact {
-            path: PathBuf::from(format!("sentinel/watchlists/{}.csv", ext.watchlist)),
-            contents: csv,
-            binary: None,
-        },
-        Artifact {
-            path: PathBuf::from(format!("sentinel/watchlists/{}.json", ext.watchlist)),
-            contents: arm(vec![resource]),
-            binary: None,
-        },
+        Artifact::text(
+            PathBuf::from(format!("sentinel/watchlists/{}.csv", ext.watchlist)),
+            csv,
+        ),
+        Artifact::text(
+            PathBuf::from(format!("sentinel/watchlists/{}.json", ext.watchlist)),
+            arm(vec![resource]),
+        ),
     ]
 }
 

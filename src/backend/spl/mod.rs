@@ -614,11 +614,10 @@ pub fn compile(d: &Detection, p: &Profile) -> Result<Artifact, Diagnostic> {
             &correlation_cx(d, c, p, normalize, earliest),
         )?,
     };
-    Ok(Artifact {
-        path: PathBuf::from(format!("splunk/{}.spl", d.id)),
-        contents: text,
-        binary: None,
-    })
+    Ok(Artifact::text(
+        PathBuf::from(format!("splunk/{}.spl", d.id)),
+        text,
+    ))
 }
 
 fn correlation_cx<'a>(
@@ -836,22 +835,20 @@ pub fn companions(p: &Profile) -> Result<Vec<Artifact>, Diagnostic> {
         result: field(p.path(Field::AuthStepResults)?),
     };
     Ok(vec![
-        Artifact {
-            path: PathBuf::from("splunk/_health/auth-details-health.spl"),
-            contents: render::render("spl/health.spl", &cx)?,
-            binary: None,
-        },
-        Artifact {
-            path: PathBuf::from("splunk/macros.conf"),
-            contents: render::render(
+        Artifact::text(
+            PathBuf::from("splunk/_health/auth-details-health.spl"),
+            render::render("spl/health.spl", &cx)?,
+        ),
+        Artifact::text(
+            PathBuf::from("splunk/macros.conf"),
+            render::render(
                 "spl/macros.conf",
                 &MacrosCx {
                     base_macro: &p.base_macro,
                     definition: &p.base_definition,
                 },
             )?,
-            binary: None,
-        },
+        ),
     ])
 }
 

@@ -298,10 +298,11 @@ pub fn app(
         .map_err(|e| Diagnostic::error("E040", format!("cannot package the Splunk app: {e}")))?;
     let mut out: Vec<Artifact> = files
         .iter()
-        .map(|(path, text)| Artifact {
-            path: PathBuf::from(format!("splunk/app/{APP}/{path}")),
-            contents: text.clone(),
-            binary: None,
+        .map(|(path, text)| {
+            Artifact::text(
+                PathBuf::from(format!("splunk/app/{APP}/{path}")),
+                text.clone(),
+            )
         })
         .collect();
     out.push(Artifact {

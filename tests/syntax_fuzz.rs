@@ -1,10 +1,10 @@
 //! Property tests: random bytes, token soup and mutated corpus files never make a parser panic, and
-//! `parse` and `parse_tree` always agree.
+//! the hand-written parsers build exactly the trees of the pest grammars (or both reject the input).
 
 use std::path::Path;
 
 use proptest::prelude::*;
-use tokenward::syntax::{kql, spl};
+use tokenward::syntax::{kql, spl, Node, ParseError};
 
 const KQL_TOKENS: &[&str] = &[
     "T",
@@ -231,24 +231,42 @@ fn mutated(dir: &'static str) -> impl Strategy<Value = String> {
         })
 }
 
-fn kql_agrees(text: &str) -> Result<(), TestCaseError> {
-    let flat = kql::parse(text);
-    let tree = kql::parse_tree(text);
-    prop_assert_eq!(flat.is_ok(), tree.is_ok());
-    if let Err(e) = flat {
-        prop_assert!(e.line >= 1 && e.col >= 1 && !e.message.is_empty());
+/// The hand-written parser and the pest grammar agree: the same tree, or both reject (and then the
+/// error the user sees is pest's, with a position and words).
+fn agrees<'i>(
+    text: &'i str,
+    fast: Option<Node<'i>>,
+    reference: Result<Node<'i>, ParseError>,
+    checked: Result<(), ParseError>,
+) -> Result<(), TestCaseError> {
+    match (fast, reference) {
+        (Some(a), Ok(b)) => prop_assert_eq!(a, b, "trees differ for {:?}", text),
+        (None, Err(e)) => {
+            prop_assert!(e.line >= 1 && e.col >= 1 && !e.message.is_empty());
+            prop_assert_eq!(checked, Err(e));
+        }
+        (Some(_), Err(e)) => prop_assert!(false, "only the grammar rejects {:?}: {}", text, e),
+        (None, Ok(_)) => prop_assert!(false, "only the hand-written parser rejects {:?}", text),
     }
     Ok(())
 }
 
+fn kql_agrees(text: &str) -> Result<(), TestCaseError> {
+    agrees(
+        text,
+        kql::parse_tree_fast(text),
+        kql::parse_tree_reference(text),
+        kql::parse(text),
+    )
+}
+
 fn spl_agrees(text: &str) -> Result<(), TestCaseError> {
-    let flat = spl::parse(text);
-    let tree = spl::parse_tree(text);
-    prop_assert_eq!(flat.is_ok(), tree.is_ok());
-    if let Err(e) = flat {
-        prop_assert!(e.line >= 1 && e.col >= 1 && !e.message.is_empty());
-    }
-    Ok(())
+    agrees(
+        text,
+        spl::parse_tree_fast(text),
+        spl::parse_tree_reference(text),
+        spl::parse(text),
+    )
 }
 
 proptest! {

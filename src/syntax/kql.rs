@@ -18,23 +18,44 @@ use grammar::{KqlParser, Rule};
 
 /// Checks that `text` is a syntactically valid KQL query (statements separated by `;`).
 pub fn parse(text: &str) -> Result<(), ParseError> {
-    engine::run(text, scan(text), |text| {
-        KqlParser::parse(Rule::query, text)
-            .map(drop)
-            .map_err(|e| ParseError::from_pest(text, &e, describe))
-    })
+    parse_tree(text).map(drop)
 }
 
 /// Parses `text` into a tree whose root has kind `"query"`.
+///
+/// The hand-written parser (kql_rd.rs) does the work; it builds exactly the tree the pest grammar
+/// (grammar/kql.pest) defines, which tests/syntax_differential.rs checks on corpora, mutations and
+/// token soup. When it rejects the text, the pest grammar parses it again for the error message and
+/// position (and, should the two ever disagree, its tree is the one returned).
 pub fn parse_tree(text: &str) -> Result<Node<'_>, ParseError> {
-    engine::run(text, scan(text), |text| {
-        let mut pairs = KqlParser::parse(Rule::query, text)
-            .map_err(|e| ParseError::from_pest(text, &e, describe))?;
-        let root = pairs
-            .next()
-            .ok_or_else(|| ParseError::at(text, 0, "expected a query"))?;
-        Ok(tree::build(text, root, &SHAPE))
+    engine::run(text, scan(text), |text| match super::kql_rd::parse(text) {
+        Some(tree) => Ok(tree),
+        None => reference(text),
     })
+}
+
+/// The hand-written parser alone: None where it rejects the text. For the differential tests.
+#[doc(hidden)]
+pub fn parse_tree_fast(text: &str) -> Option<Node<'_>> {
+    engine::run(text, scan(text), |text| {
+        super::kql_rd::parse(text).ok_or_else(|| ParseError::at(text, 0, "rejected"))
+    })
+    .ok()
+}
+
+/// The pest grammar alone: the reference tree or its error. For the differential tests.
+#[doc(hidden)]
+pub fn parse_tree_reference(text: &str) -> Result<Node<'_>, ParseError> {
+    engine::run(text, scan(text), reference)
+}
+
+fn reference(text: &str) -> Result<Node<'_>, ParseError> {
+    let mut pairs = KqlParser::parse(Rule::query, text)
+        .map_err(|e| ParseError::from_pest(text, &e, describe))?;
+    let root = pairs
+        .next()
+        .ok_or_else(|| ParseError::at(text, 0, "expected a query"))?;
+    Ok(tree::build(text, root, &SHAPE))
 }
 
 static SHAPE: Shape<Rule> = Shape {

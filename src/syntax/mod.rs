@@ -1,11 +1,15 @@
 //! Syntax front end of tokenward's linter: pest grammars for Sentinel KQL (`kql`) and Splunk SPL (`spl`).
 //! Each module offers `parse` (syntax check) and `parse_tree` (an owned [`Node`] tree for lint rules).
+//! The grammars define the language and the trees; hand-written recursive-descent parsers (`kql_rd`,
+//! `spl_rd`) build the same trees several times faster, and the pest parsers report the errors.
 
 mod engine;
 mod error;
 mod fold;
 pub mod kql;
+mod kql_rd;
 pub mod spl;
+mod spl_rd;
 mod tree;
 
 pub use error::ParseError;

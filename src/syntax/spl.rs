@@ -18,23 +18,44 @@ use grammar::{Rule, SplParser};
 
 /// Checks that `text` is a syntactically valid SPL search (a pipeline of commands).
 pub fn parse(text: &str) -> Result<(), ParseError> {
-    engine::run(text, scan(text), |text| {
-        SplParser::parse(Rule::spl, text)
-            .map(drop)
-            .map_err(|e| ParseError::from_pest(text, &e, describe))
-    })
+    parse_tree(text).map(drop)
 }
 
 /// Parses `text` into a tree whose root has kind `"spl"`.
+///
+/// The hand-written parser (spl_rd.rs) does the work; it builds exactly the tree the pest grammar
+/// (grammar/spl.pest) defines, which tests/syntax_differential.rs checks on corpora, mutations and
+/// token soup. When it rejects the text, the pest grammar parses it again for the error message and
+/// position (and, should the two ever disagree, its tree is the one returned).
 pub fn parse_tree(text: &str) -> Result<Node<'_>, ParseError> {
-    engine::run(text, scan(text), |text| {
-        let mut pairs = SplParser::parse(Rule::spl, text)
-            .map_err(|e| ParseError::from_pest(text, &e, describe))?;
-        let root = pairs
-            .next()
-            .ok_or_else(|| ParseError::at(text, 0, "expected a search"))?;
-        Ok(tree::build(text, root, &SHAPE))
+    engine::run(text, scan(text), |text| match super::spl_rd::parse(text) {
+        Some(tree) => Ok(tree),
+        None => reference(text),
     })
+}
+
+/// The hand-written parser alone: None where it rejects the text. For the differential tests.
+#[doc(hidden)]
+pub fn parse_tree_fast(text: &str) -> Option<Node<'_>> {
+    engine::run(text, scan(text), |text| {
+        super::spl_rd::parse(text).ok_or_else(|| ParseError::at(text, 0, "rejected"))
+    })
+    .ok()
+}
+
+/// The pest grammar alone: the reference tree or its error. For the differential tests.
+#[doc(hidden)]
+pub fn parse_tree_reference(text: &str) -> Result<Node<'_>, ParseError> {
+    engine::run(text, scan(text), reference)
+}
+
+fn reference(text: &str) -> Result<Node<'_>, ParseError> {
+    let mut pairs =
+        SplParser::parse(Rule::spl, text).map_err(|e| ParseError::from_pest(text, &e, describe))?;
+    let root = pairs
+        .next()
+        .ok_or_else(|| ParseError::at(text, 0, "expected a search"))?;
+    Ok(tree::build(text, root, &SHAPE))
 }
 
 static SHAPE: Shape<Rule> = Shape {

@@ -1,0 +1,7 @@
+//! Hand-written parser for grammar/kql.pest (being written).
+
+use crate::syntax::Node;
+
+pub(crate) fn parse(_text: &str) -> Option<Node<'_>> {
+    None
+}

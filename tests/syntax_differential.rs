@@ -59,7 +59,7 @@ fn variants(text: &str, per_file: usize) -> Vec<String> {
     out
 }
 
-fn check<'i, F, R>(ext: &str, fast: F, reference: R) -> usize
+fn check<F, R>(ext: &str, fast: F, reference: R) -> usize
 where
     F: Fn(&str) -> Option<String>,
     R: Fn(&str) -> Option<String>,
@@ -99,8 +99,8 @@ where
 fn kql_hand_written_parser_builds_the_grammars_trees() {
     let n = check(
         "kql",
-        |t| kql::parse_tree_fast(t).map(|n| n.to_sexp()),
-        |t| kql::parse_tree_reference(t).ok().map(|n| n.to_sexp()),
+        |t| kql::parse_tree_fast(t).map(|n| format!("{n:#?}")),
+        |t| kql::parse_tree_reference(t).ok().map(|n| format!("{n:#?}")),
     );
     assert!(n > 1000, "{n} cases");
 }
@@ -109,8 +109,8 @@ fn kql_hand_written_parser_builds_the_grammars_trees() {
 fn spl_hand_written_parser_builds_the_grammars_trees() {
     let n = check(
         "spl",
-        |t| spl::parse_tree_fast(t).map(|n| n.to_sexp()),
-        |t| spl::parse_tree_reference(t).ok().map(|n| n.to_sexp()),
+        |t| spl::parse_tree_fast(t).map(|n| format!("{n:#?}")),
+        |t| spl::parse_tree_reference(t).ok().map(|n| format!("{n:#?}")),
     );
     assert!(n > 200, "{n} cases");
 }

@@ -278,12 +278,15 @@ pub fn lint_generated(path: &Path, text: &str) -> Vec<Diagnostic> {
     let Some(lang) = Language::of(path) else {
         return Vec::new();
     };
+    // The bundled schemas are parsed once per process, not once per generated query.
+    static BUNDLED: std::sync::OnceLock<(kql::schema::Schemas, spl::fields::Catalogue)> =
+        std::sync::OnceLock::new();
+    let (schemas, fields) = BUNDLED.get_or_init(|| {
+        (
+            kql::schema::Schemas::bundled(),
+            spl::fields::Catalogue::bundled(),
+        )
+    });
     let file = SourceFile::new(path, text.to_string());
-    lint_text(
-        &file,
-        lang,
-        &Config::default(),
-        &kql::schema::Schemas::bundled(),
-        &spl::fields::Catalogue::bundled(),
-    )
+    lint_text(&file, lang, &Config::default(), schemas, fields)
 }

@@ -50,6 +50,9 @@ pub struct Detection {
     pub status: String,
     pub author: Option<String>,
     pub attack: Vec<String>,
+    /// Where each `attack` entry is written in the rule file (for errors raised while publishing).
+    #[serde(skip)]
+    pub attack_at: Vec<crate::diag::Span>,
     pub controls: Vec<String>,
     pub references: Vec<String>,
     /// The source file, relative as given on the command line.

@@ -187,7 +187,7 @@ pub fn publish(
     match target {
         Target::Sentinel => {
             for (d, q) in compiled {
-                match kql::publish::rule_artifacts(d, &q.contents) {
+                match kql::publish::rule_artifacts(d, &q.contents, &profiles.sentinel) {
                     Ok(a) => out.extend(a),
                     Err(e) => errs.push(e),
                 }

@@ -200,6 +200,7 @@ impl Checker<'_> {
             status: raw.status.value.clone(),
             author: raw.author.as_ref().map(|a| a.value.clone()),
             attack: raw.attack.iter().map(|a| a.value.clone()).collect(),
+            attack_at: raw.attack.iter().map(|a| self.at(a)).collect(),
             controls: raw.controls.iter().map(|c| c.value.clone()).collect(),
             references: raw.references.iter().map(|r| r.value.clone()).collect(),
             source: path.display().to_string(),

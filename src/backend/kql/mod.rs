@@ -29,6 +29,8 @@ struct RawProfile {
     dynamic_columns: Vec<S<String>>,
     fields: BTreeMap<String, S<FieldMap>>,
     health: Health,
+    #[serde(default)]
+    tactics: BTreeMap<String, S<Vec<S<String>>>>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -62,8 +64,31 @@ pub struct Profile {
     pub fields: BTreeMap<Field, FieldMap>,
     pub health: Health,
     pub health_lookback: Duration,
+    /// ATT&CK technique (parent id) → Sentinel tactics, for the analytic rules.
+    pub tactics: BTreeMap<String, Vec<String>>,
     pub source: PathBuf,
 }
+
+/// The tactic names Sentinel's alert rules accept (AttackTactic, SecurityInsights API 2025-09-01).
+pub const SENTINEL_TACTICS: &[&str] = &[
+    "Reconnaissance",
+    "ResourceDevelopment",
+    "InitialAccess",
+    "Execution",
+    "Persistence",
+    "PrivilegeEscalation",
+    "DefenseEvasion",
+    "CredentialAccess",
+    "Discovery",
+    "LateralMovement",
+    "Collection",
+    "Exfiltration",
+    "CommandAndControl",
+    "Impact",
+    "PreAttack",
+    "ImpairProcessControl",
+    "InhibitResponseFunction",
+];
 
 impl Profile {
     pub fn load(file: &Arc<SourceFile>) -> Result<Self, Diagnostic> {
@@ -125,6 +150,44 @@ impl Profile {
         }
         let health_lookback =
             super::health_settings(file, &raw.health.lookback, raw.health.threshold)?;
+        let mut tactics = BTreeMap::new();
+        for (technique, list) in &raw.tactics {
+            let is_parent = technique.len() == 5
+                && technique.starts_with('T')
+                && technique[1..].bytes().all(|b| b.is_ascii_digit());
+            if !is_parent || list.value.is_empty() {
+                return Err(Diagnostic::error(
+                    "E030",
+                    format!("`{technique}` needs a technique id and its tactics"),
+                )
+                .at(model::span_of(file, list))
+                .help(
+                    "write `T1550: [DefenseEvasion, LateralMovement]` (parent techniques only)",
+                ));
+            }
+            for t in &list.value {
+                if !SENTINEL_TACTICS.contains(&t.value.as_str()) {
+                    let hint =
+                        match crate::diag::did_you_mean(&t.value, SENTINEL_TACTICS.iter().copied())
+                        {
+                            Some(s) => format!("did you mean `{s}`?"),
+                            None => {
+                                format!("Sentinel's tactics are {}", SENTINEL_TACTICS.join(", "))
+                            }
+                        };
+                    return Err(Diagnostic::error(
+                        "E030",
+                        format!("`{}` is not a Sentinel tactic", t.value),
+                    )
+                    .at(at(t))
+                    .help(hint));
+                }
+            }
+            tactics.insert(
+                technique.clone(),
+                list.value.iter().map(|t| t.value.clone()).collect(),
+            );
+        }
         Ok(Self {
             tables: raw.tables.iter().map(ident).collect::<Result<_, _>>()?,
             time_column: ident(&raw.time_column)?,
@@ -136,6 +199,7 @@ impl Profile {
             fields,
             health: raw.health,
             health_lookback,
+            tactics,
             source: file.path.clone(),
         })
     }

@@ -24,37 +24,6 @@ pub fn rule_guid(id: &str) -> String {
 
 pub const API_VERSION: &str = "2025-09-01";
 
-/// ATT&CK technique (parent id) → the Sentinel tactics it belongs to (Azure-Sentinel's validator requires
-/// every one of them).
-const TACTICS: &[(&str, &[&str])] = &[
-    (
-        "T1078",
-        &[
-            "DefenseEvasion",
-            "Persistence",
-            "PrivilegeEscalation",
-            "InitialAccess",
-        ],
-    ),
-    ("T1090", &["CommandAndControl"]),
-    ("T1098", &["Persistence", "PrivilegeEscalation"]),
-    ("T1110", &["CredentialAccess"]),
-    ("T1111", &["CredentialAccess"]),
-    ("T1114", &["Collection"]),
-    ("T1185", &["Collection"]),
-    ("T1528", &["CredentialAccess"]),
-    ("T1539", &["CredentialAccess"]),
-    ("T1550", &["DefenseEvasion", "LateralMovement"]),
-    (
-        "T1556",
-        &["CredentialAccess", "DefenseEvasion", "Persistence"],
-    ),
-    ("T1557", &["CredentialAccess", "Collection"]),
-    ("T1566", &["InitialAccess"]),
-    ("T1606", &["CredentialAccess"]),
-    ("T1621", &["CredentialAccess"]),
-];
-
 /// Sentinel's tactic order (the REST enum), so output does not depend on rule order.
 const TACTIC_ORDER: &[&str] = &[
     "Reconnaissance",
@@ -73,19 +42,29 @@ const TACTIC_ORDER: &[&str] = &[
     "Impact",
 ];
 
-fn tactics(d: &Detection) -> Result<(Vec<&'static str>, Vec<String>), Diagnostic> {
+fn tactics<'p>(
+    d: &Detection,
+    profile: &'p super::Profile,
+) -> Result<(Vec<&'p str>, Vec<String>), Diagnostic> {
     let mut tactics = Vec::new();
     let mut techniques = Vec::new();
-    for t in &d.attack {
+    for (i, t) in d.attack.iter().enumerate() {
         let parent = t.split('.').next().unwrap_or(t);
-        let Some((_, ts)) = TACTICS.iter().find(|(id, _)| *id == parent) else {
-            return Err(Diagnostic::error(
+        let Some(ts) = profile.tactics.get(parent) else {
+            let mut e = Diagnostic::error(
                 "E080",
-                format!("rule `{}`: no Sentinel tactic is known for {t}", d.id),
+                format!("rule `{}`: the Sentinel profile knows no tactics for {t}", d.id),
             )
-            .help("add the technique and its tactics to TACTICS in src/backend/kql/publish.rs"));
+            .help(format!(
+                "add `{parent}: [Tactic, …]` under `tactics:` in the Sentinel profile ({}; a project copy is passed with --profiles)",
+                profile.source.display()
+            ));
+            if let Some(span) = d.attack_at.get(i) {
+                e = e.at(span.clone());
+            }
+            return Err(e);
         };
-        tactics.extend(ts.iter().copied());
+        tactics.extend(ts.iter().map(String::as_str));
         if !techniques.contains(&parent.to_string()) {
             techniques.push(parent.to_string());
         }
@@ -175,8 +154,12 @@ fn short(title: &str) -> String {
 }
 
 /// The properties of a Scheduled alert rule for `query`.
-fn rule_properties(d: &Detection, query: &str) -> Result<Json, Diagnostic> {
-    let (tactics, techniques) = tactics(d)?;
+fn rule_properties(
+    d: &Detection,
+    query: &str,
+    profile: &super::Profile,
+) -> Result<Json, Diagnostic> {
+    let (tactics, techniques) = tactics(d, profile)?;
     let (entities, details) = entities_and_details(d);
     let grouping_key = match &d.logic {
         Logic::Correlation(_) | Logic::Single { .. } => "SessionId",
@@ -245,7 +228,11 @@ fn alert_rule(guid: &str, properties: Json) -> Json {
 }
 
 /// The ARM template and Azure-Sentinel YAML of one rule, from its compiled query.
-pub fn rule_artifacts(d: &Detection, query: &str) -> Result<Vec<Artifact>, Diagnostic> {
+pub fn rule_artifacts(
+    d: &Detection,
+    query: &str,
+    profile: &super::Profile,
+) -> Result<Vec<Artifact>, Diagnostic> {
     let chars = query.chars().count();
     if chars > crate::lint::kql::kql009_rule_length::LIMIT {
         return Err(Diagnostic::error(
@@ -257,9 +244,9 @@ pub fn rule_artifacts(d: &Detection, query: &str) -> Result<Vec<Artifact>, Diagn
     }
     // ARM reads a string starting with `[` as an expression; a query never starts so (it starts with `//`).
     let guid = rule_guid(&d.id);
-    let props = rule_properties(d, query)?;
+    let props = rule_properties(d, query, profile)?;
     let arm_text = arm(vec![alert_rule(&guid, props.clone())]);
-    let (tactics, _) = tactics(d)?;
+    let (tactics, _) = tactics(d, profile)?;
     let yaml = render::render(
         "kql/analytic-rule.yaml",
         &json!({

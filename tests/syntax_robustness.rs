@@ -166,3 +166,22 @@ fn prefix_operator_runs_do_not_recurse() {
     let unary = tree.find_all("unary").next().expect("one unary node");
     assert_eq!(unary.children.len(), 200_001);
 }
+
+#[test]
+fn nesting_the_bracket_scan_misreads_is_still_refused() {
+    // The pre-scan reads the `'` in `datetime(')` as the start of a string running to the end of the
+    // line, so it sees no nesting; the parsers count brackets themselves and stop at the limit.
+    let text = format!(
+        "print datetime(') + {}1{}",
+        "(".repeat(100_000),
+        ")".repeat(100_000)
+    );
+    let e = timed("kql hidden nesting", || kql::parse_tree(&text)).expect_err("refused");
+    assert!(e.message.contains("nest deeper than 256"), "{e}");
+    let ok = format!(
+        "print datetime(') + {}1{}",
+        "(".repeat(MAX_DEPTH - 1),
+        ")".repeat(MAX_DEPTH - 1)
+    );
+    kql::parse_tree(&ok).expect("255 more levels parse");
+}

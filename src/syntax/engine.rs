@@ -98,6 +98,15 @@ fn here(text: &str, byte: usize) -> String {
     format!("{line}:{col}")
 }
 
+/// The error for brackets nesting past the limit at byte `at`.
+pub(crate) fn too_deep(text: &str, at: usize) -> ParseError {
+    ParseError::at(
+        text,
+        at,
+        format!("brackets nest deeper than {MAX_DEPTH} levels"),
+    )
+}
+
 /// Parses under the nesting limit; a failure gains a note when the scan saw an unpaired bracket.
 pub(crate) fn run<'i, T, F>(text: &'i str, scan: Scan, f: F) -> Result<T, ParseError>
 where
@@ -113,13 +122,7 @@ where
         None => e,
     };
     let max = match scan.depth {
-        Depth::TooDeep(at) => {
-            return Err(ParseError::at(
-                text,
-                at,
-                format!("brackets nest deeper than {MAX_DEPTH} levels"),
-            ))
-        }
+        Depth::TooDeep(at) => return Err(too_deep(text, at)),
         Depth::Max(max) => max,
     };
     if max <= SHALLOW {

@@ -17,19 +17,25 @@
 use pest::unicode::{LETTER, MARK};
 
 use crate::syntax::fold::{fold, Role};
-use crate::syntax::Node;
+use crate::syntax::{Node, Refused, MAX_DEPTH};
 
-pub(crate) fn parse(text: &str) -> Option<Node<'_>> {
+/// The tree, or why there is none: a syntax error (the pest grammar then reports it), or brackets
+/// nesting deeper than [`MAX_DEPTH`] (the bracket pre-scan misses nesting inside what it takes for a
+/// string, such as the `'` in `datetime(')`; this parser recurses per level, so it stops there).
+pub(crate) fn parse(text: &str) -> Result<Node<'_>, Refused> {
     let mut p = Parser {
         src: text,
         b: text.as_bytes(),
         pos: 0,
         out: Vec::with_capacity(64),
+        depth: 0,
+        too_deep: None,
     };
-    if p.query() {
-        p.out.pop()
-    } else {
-        None
+    let ok = p.query();
+    match (p.too_deep, ok) {
+        (Some(at), _) => Err(Refused::TooDeep(at)),
+        (None, true) => p.out.pop().ok_or(Refused::Syntax),
+        (None, false) => Err(Refused::Syntax),
     }
 }
 
@@ -39,6 +45,10 @@ struct Parser<'i> {
     pos: usize,
     /// Finished nodes not yet claimed by their parent rule.
     out: Vec<Node<'i>>,
+    /// Brackets open around the current position.
+    depth: usize,
+    /// Where the nesting passed MAX_DEPTH; every later bracket then fails, ending the parse.
+    too_deep: Option<usize>,
 }
 
 /// `a ~ b ~ c` in a non-atomic rule: each element after the first is preceded by a whitespace skip.
@@ -363,7 +373,7 @@ impl<'i> Parser<'i> {
     /// failure the position and `out` are restored.
     #[inline]
     fn node(&mut self, kind: &'static str, f: impl FnOnce(&mut Self) -> bool) -> bool {
-        let (start, mark) = (self.pos, self.out.len());
+        let (start, mark, depth) = (self.pos, self.out.len(), self.depth);
         if f(self) {
             let children = if self.out.len() > mark {
                 self.out.split_off(mark)
@@ -381,6 +391,7 @@ impl<'i> Parser<'i> {
         } else {
             self.pos = start;
             self.out.truncate(mark);
+            self.depth = depth;
             false
         }
     }
@@ -408,12 +419,13 @@ impl<'i> Parser<'i> {
     /// A group that restores the position and `out` when it fails.
     #[inline]
     fn attempt(&mut self, f: impl FnOnce(&mut Self) -> bool) -> bool {
-        let (start, mark) = (self.pos, self.out.len());
+        let (start, mark, depth) = (self.pos, self.out.len(), self.depth);
         if f(self) {
             true
         } else {
             self.pos = start;
             self.out.truncate(mark);
+            self.depth = depth;
             false
         }
     }
@@ -457,6 +469,31 @@ impl<'i> Parser<'i> {
             self.skip();
             self.star(|p| seq!(p; p.lit(b","), f(p)))
         }
+    }
+
+    /// An opening bracket: one level deeper, refused past MAX_DEPTH.
+    #[inline]
+    fn open(&mut self, c: u8) -> bool {
+        if self.peek() != c || self.pos >= self.b.len() {
+            return false;
+        }
+        if self.depth == MAX_DEPTH || self.too_deep.is_some() {
+            self.too_deep.get_or_insert(self.pos);
+            return false;
+        }
+        self.pos += 1;
+        self.depth += 1;
+        true
+    }
+
+    #[inline]
+    fn close(&mut self, c: u8) -> bool {
+        if self.peek() != c || self.pos >= self.b.len() {
+            return false;
+        }
+        self.pos += 1;
+        self.depth = self.depth.saturating_sub(1);
+        true
     }
 
     #[inline]
@@ -585,9 +622,9 @@ impl<'i> Parser<'i> {
         self.node("materialize", |p| {
             seq!(p;
                 p.kw("kw_materialize", "materialize"),
-                p.lit(b"("),
+                p.open(b'('),
                 p.pipe_expr(),
-                p.lit(b")"),
+                p.close(b')'),
             )
         })
     }
@@ -598,9 +635,9 @@ impl<'i> Parser<'i> {
         }
         self.node("lambda", |p| {
             seq!(p;
-                p.lit(b"("),
+                p.open(b'('),
                 p.opt(|p| p.comma_list(|p| p.lambda_param())),
-                p.lit(b")"),
+                p.close(b')'),
                 p.lambda_body(),
             )
         })
@@ -634,7 +671,7 @@ impl<'i> Parser<'i> {
     fn tabular_schema(&mut self) -> bool {
         self.node("tabular_schema", |p| {
             seq!(p;
-                p.lit(b"("),
+                p.open(b'('),
                 p.opt(|p| {
                     p.lit(b"*")
                         || seq!(p;
@@ -642,7 +679,7 @@ impl<'i> Parser<'i> {
                             p.opt(|p| seq!(p; p.lit(b","), p.lit(b"*"))),
                         )
                 }),
-                p.lit(b")"),
+                p.close(b')'),
             )
         })
     }
@@ -650,10 +687,10 @@ impl<'i> Parser<'i> {
     fn lambda_body(&mut self) -> bool {
         self.node("lambda_body", |p| {
             seq!(p;
-                p.lit(b"{"),
+                p.open(b'{'),
                 p.star(|p| seq!(p; p.let_stmt(), p.lit(b";"))),
                 p.opt(|p| seq!(p; p.pipe_expr(), p.opt(|p| p.lit(b";")))),
-                p.lit(b"}"),
+                p.close(b'}'),
             )
         })
     }
@@ -693,9 +730,9 @@ impl<'i> Parser<'i> {
             seq!(p;
                 p.kw("kw_declare", "declare"),
                 p.kw("kw_query_parameters", "query_parameters"),
-                p.lit(b"("),
+                p.open(b'('),
                 p.opt(|p| p.comma_list(|p| p.lambda_param())),
-                p.lit(b")"),
+                p.close(b')'),
             )
         })
     }
@@ -953,9 +990,9 @@ impl<'i> Parser<'i> {
                 p.comma_list(|p| p.mv_item()),
                 p.opt(|p| p.mv_limit()),
                 p.kw("kw_on", "on"),
-                p.lit(b"("),
+                p.open(b'('),
                 p.subquery(),
-                p.lit(b")"),
+                p.close(b')'),
             )
         })
     }
@@ -969,9 +1006,9 @@ impl<'i> Parser<'i> {
                     seq!(p;
                         p.kw("kw_to", "to"),
                         p.kw("kw_typeof", "typeof"),
-                        p.lit(b"("),
+                        p.open(b'('),
                         p.opt(|p| p.type_name() || p.name_ref()),
-                        p.lit(b")"),
+                        p.close(b')'),
                     )
                 }),
             )
@@ -1013,15 +1050,15 @@ impl<'i> Parser<'i> {
                 p.kw("kw_parse_kv", "parse-kv"),
                 p.expr(),
                 p.kw("kw_as", "as"),
-                p.lit(b"("),
+                p.open(b'('),
                 p.comma_list(|p| p.col_decl()),
-                p.lit(b")"),
+                p.close(b')'),
                 p.opt(|p| {
                     seq!(p;
                         p.kw("kw_with", "with"),
-                        p.lit(b"("),
+                        p.open(b'('),
                         p.comma_list(|p| p.kv_prop()),
-                        p.lit(b")"),
+                        p.close(b')'),
                     )
                 }),
             )
@@ -1184,9 +1221,9 @@ impl<'i> Parser<'i> {
                 p.attempt(|p| {
                     seq!(p;
                         p.kw("kw_with", "with"),
-                        p.lit(b"("),
+                        p.open(b'('),
                         p.opt(|p| p.comma_list(|p| p.render_prop())),
-                        p.lit(b")"),
+                        p.close(b')'),
                     )
                 }) || p.star(|p| p.render_prop()),
             )
@@ -1204,9 +1241,9 @@ impl<'i> Parser<'i> {
         self.node("with_props", |p| {
             seq!(p;
                 p.kw("kw_with", "with"),
-                p.lit(b"("),
+                p.open(b'('),
                 p.opt(|p| p.comma_list(|p| p.named_value())),
-                p.lit(b")"),
+                p.close(b')'),
             )
         })
     }
@@ -1254,7 +1291,7 @@ impl<'i> Parser<'i> {
                 p.kw("kw_by", "by"),
                 p.comma_list(|p| p.table_ref()),
                 p.opt(|p| {
-                    seq!(p; p.kw("kw_with", "with"), p.lit(b"("), p.subquery(), p.lit(b")"))
+                    seq!(p; p.kw("kw_with", "with"), p.open(b'('), p.subquery(), p.close(b')'))
                 }),
             )
         })
@@ -1271,9 +1308,9 @@ impl<'i> Parser<'i> {
         self.node("fork_branch", |p| {
             seq!(p;
                 p.opt(|p| seq!(p; p.decl_name(), p.assign_eq())),
-                p.lit(b"("),
+                p.open(b'('),
                 p.subquery(),
-                p.lit(b")"),
+                p.close(b')'),
             )
         })
     }
@@ -1285,8 +1322,8 @@ impl<'i> Parser<'i> {
                 p.star(|p| p.op_param()),
                 p.kw("kw_by", "by"),
                 p.name_ref(),
-                p.attempt(|p| seq!(p; p.lit(b"("), p.subquery(), p.lit(b")")))
-                    || p.attempt(|p| seq!(p; p.lit(b"{"), p.pipe_expr(), p.lit(b"}"))),
+                p.attempt(|p| seq!(p; p.open(b'('), p.subquery(), p.close(b')')))
+                    || p.attempt(|p| seq!(p; p.open(b'{'), p.pipe_expr(), p.close(b'}'))),
             )
         })
     }
@@ -1324,15 +1361,15 @@ impl<'i> Parser<'i> {
                 p.opt(|p| {
                     seq!(p;
                         p.kw("kw_declare", "declare"),
-                        p.lit(b"("),
+                        p.open(b'('),
                         p.comma_list(|p| p.lambda_param()),
-                        p.lit(b")"),
+                        p.close(b')'),
                     )
                 }),
                 p.kw("kw_with", "with"),
-                p.lit(b"("),
+                p.open(b'('),
                 p.plus(|p| p.scan_step()),
-                p.lit(b")"),
+                p.close(b')'),
             )
         })
     }
@@ -1359,9 +1396,9 @@ impl<'i> Parser<'i> {
                 p.opt(|p| {
                     seq!(p;
                         p.kw("kw_in", "in"),
-                        p.lit(b"("),
+                        p.open(b'('),
                         p.comma_list(|p| p.union_operand()),
-                        p.lit(b")"),
+                        p.close(b')'),
                     )
                 }),
                 p.search_pred(),
@@ -1405,17 +1442,17 @@ impl<'i> Parser<'i> {
             seq!(p;
                 p.kw("kw_datatable", "datatable"),
                 p.star(|p| p.op_param()),
-                p.lit(b"("),
+                p.open(b'('),
                 p.comma_list(|p| p.col_decl()),
-                p.lit(b")"),
-                p.lit(b"["),
+                p.close(b')'),
+                p.open(b'['),
                 p.opt(|p| {
                     seq!(p;
                         p.comma_list(|p| p.signed_literal()),
                         p.opt(|p| p.lit(b",")),
                     )
                 }),
-                p.lit(b"]"),
+                p.close(b']'),
             )
         })
     }
@@ -1428,12 +1465,12 @@ impl<'i> Parser<'i> {
             seq!(p;
                 p.kw("kw_externaldata", "externaldata"),
                 p.star(|p| p.op_param()),
-                p.lit(b"("),
+                p.open(b'('),
                 p.comma_list(|p| p.col_decl()),
-                p.lit(b")"),
-                p.lit(b"["),
+                p.close(b')'),
+                p.open(b'['),
                 p.comma_list(|p| p.string_lit()),
-                p.lit(b"]"),
+                p.close(b']'),
                 p.opt(|p| p.with_props()),
             )
         })
@@ -1489,7 +1526,7 @@ impl<'i> Parser<'i> {
     fn tuple_decl(&mut self) -> bool {
         self.node(
             "tuple_decl",
-            |p| seq!(p; p.lit(b"("), p.comma_list(|p| p.decl_name()), p.lit(b")")),
+            |p| seq!(p; p.open(b'('), p.comma_list(|p| p.decl_name()), p.close(b')')),
         )
     }
 
@@ -1536,7 +1573,7 @@ impl<'i> Parser<'i> {
 
     /// `expr` and its silent precedence levels; the flat children are folded as tree.rs folds them.
     fn expr(&mut self) -> bool {
-        let (start, mark) = (self.pos, self.out.len());
+        let (start, mark, depth) = (self.pos, self.out.len(), self.depth);
         let ok = seq!(self;
             self.and_expr(),
             self.star(|p| seq!(p; p.kw("kw_or", "or"), p.and_expr())),
@@ -1544,6 +1581,7 @@ impl<'i> Parser<'i> {
         if !ok {
             self.pos = start;
             self.out.truncate(mark);
+            self.depth = depth;
             return false;
         }
         let items: Vec<(Node<'i>, Role)> = self
@@ -1647,14 +1685,14 @@ impl<'i> Parser<'i> {
     fn expr_list(&mut self) -> bool {
         self.node(
             "expr_list",
-            |p| seq!(p; p.lit(b"("), p.comma_list(|p| p.pipe_expr()), p.lit(b")")),
+            |p| seq!(p; p.open(b'('), p.comma_list(|p| p.pipe_expr()), p.close(b')')),
         )
     }
 
     fn between_range(&mut self) -> bool {
         self.node(
             "between_range",
-            |p| seq!(p; p.lit(b"("), p.expr(), p.lit(b".."), p.expr(), p.lit(b")")),
+            |p| seq!(p; p.open(b'('), p.expr(), p.lit(b".."), p.expr(), p.close(b')')),
         )
     }
 
@@ -1781,7 +1819,7 @@ impl<'i> Parser<'i> {
         if self.peek() != b'[' {
             return false;
         }
-        self.node("index", |p| seq!(p; p.lit(b"["), p.expr(), p.lit(b"]")))
+        self.node("index", |p| seq!(p; p.open(b'['), p.expr(), p.close(b']')))
     }
 
     /// The grammar's `primary` alternatives in order, skipping those that cannot start with the
@@ -1815,9 +1853,9 @@ impl<'i> Parser<'i> {
         self.node("typeof_expr", |p| {
             seq!(p;
                 p.kw("kw_typeof", "typeof"),
-                p.lit(b"("),
+                p.open(b'('),
                 p.type_name() || p.name_ref(),
-                p.lit(b")"),
+                p.close(b')'),
             )
         })
     }
@@ -1825,7 +1863,7 @@ impl<'i> Parser<'i> {
     fn bracket_expr(&mut self) -> bool {
         self.node(
             "bracket_expr",
-            |p| seq!(p; p.lit(b"["), p.expr(), p.lit(b"]")),
+            |p| seq!(p; p.open(b'['), p.expr(), p.close(b']')),
         )
     }
 
@@ -1835,7 +1873,7 @@ impl<'i> Parser<'i> {
         }
         self.node(
             "paren_expr",
-            |p| seq!(p; p.lit(b"("), p.pipe_expr(), p.lit(b")")),
+            |p| seq!(p; p.open(b'('), p.pipe_expr(), p.close(b')')),
         )
     }
 
@@ -1844,9 +1882,9 @@ impl<'i> Parser<'i> {
             p.toscalar()
                 || seq!(p;
                     p.call_name(),
-                    p.lit(b"("),
+                    p.open(b'('),
                     p.opt(|p| p.comma_list(|p| p.arg())),
-                    p.lit(b")"),
+                    p.close(b')'),
                 )
         })
     }
@@ -1858,9 +1896,9 @@ impl<'i> Parser<'i> {
         self.node("toscalar", |p| {
             seq!(p;
                 p.kw("kw_toscalar", "toscalar"),
-                p.lit(b"("),
+                p.open(b'('),
                 p.pipe_expr(),
-                p.lit(b")"),
+                p.close(b')'),
             )
         })
     }
@@ -1912,7 +1950,7 @@ impl<'i> Parser<'i> {
         }
         self.node(
             "bracket_name",
-            |p| seq!(p; p.lit(b"["), p.string_lit(), p.lit(b"]")),
+            |p| seq!(p; p.open(b'['), p.string_lit(), p.close(b']')),
         )
     }
 
@@ -1998,9 +2036,9 @@ impl<'i> Parser<'i> {
         self.node("dynamic_lit", |p| {
             seq!(p;
                 p.kw("kw_dynamic", "dynamic"),
-                p.lit(b"("),
+                p.open(b'('),
                 p.json_top(),
-                p.lit(b")"),
+                p.close(b')'),
             )
         })
     }
@@ -2033,9 +2071,9 @@ impl<'i> Parser<'i> {
         }
         self.node("json_array", |p| {
             seq!(p;
-                p.lit(b"["),
+                p.open(b'['),
                 p.opt(|p| p.comma_list(|p| p.json_value())),
-                p.lit(b"]"),
+                p.close(b']'),
             )
         })
     }
@@ -2046,9 +2084,9 @@ impl<'i> Parser<'i> {
         }
         self.node("json_object", |p| {
             seq!(p;
-                p.lit(b"{"),
+                p.open(b'{'),
                 p.opt(|p| p.comma_list(|p| p.json_member())),
-                p.lit(b"}"),
+                p.close(b'}'),
             )
         })
     }

@@ -15,5 +15,14 @@ mod tree;
 pub use error::ParseError;
 pub use tree::Node;
 
+/// Why a hand-written parser returned no tree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Refused {
+    /// Not in the language: the pest grammar parses again to say why and where.
+    Syntax,
+    /// Brackets nest deeper than [`MAX_DEPTH`] at this byte.
+    TooDeep(usize),
+}
+
 /// Brackets may nest this deep; deeper input is refused before pest runs, since pest recurses per level.
 pub const MAX_DEPTH: usize = 256;

@@ -297,14 +297,16 @@ fn scenario(s: &Scenario) -> String {
         let _ = match c {
             Content::Text(t) => write!(doc, "`{path}`:\n\n{}\n", fence(lang_of(path), t)),
             Content::Generated { describe, .. } => write!(doc, "`{path}`: {describe}.\n\n"),
-            Content::Edited { from, replace, .. } if replace.is_empty() => {
+            Content::Edited {
+                from, replace: "", ..
+            } => {
                 write!(doc, "`{path}`: a copy of `{from}`.\n\n")
             }
             Content::Edited {
                 from,
                 replace,
-                with,
-            } if with.is_empty() => write!(
+                with: "",
+            } => write!(
                 doc,
                 "`{path}`: `{from}` without the line `{}`.\n\n",
                 replace.trim()

@@ -184,4 +184,13 @@ fn nesting_the_bracket_scan_misreads_is_still_refused() {
         ")".repeat(MAX_DEPTH - 1)
     );
     kql::parse_tree(&ok).expect("255 more levels parse");
+
+    // SPL: the scan takes `\"` outside a string for the start of one.
+    let text = format!(
+        "a\\\" | where {}x{} | eval y=\"\"",
+        "(".repeat(100_000),
+        ")".repeat(100_000)
+    );
+    let e = timed("spl hidden nesting", || spl::parse_tree(&text)).expect_err("refused");
+    assert!(e.message.contains("nest deeper than 256"), "{e}");
 }

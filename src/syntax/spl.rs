@@ -7,6 +7,7 @@ use pest::Parser as _;
 use crate::syntax::engine::{self, BracketScanner, Scan};
 use crate::syntax::fold::Role;
 use crate::syntax::tree::{self, Shape};
+use crate::syntax::Refused;
 pub use crate::syntax::{Node, ParseError};
 
 mod grammar {
@@ -29,8 +30,9 @@ pub fn parse(text: &str) -> Result<(), ParseError> {
 /// position (and, should the two ever disagree, its tree is the one returned).
 pub fn parse_tree(text: &str) -> Result<Node<'_>, ParseError> {
     engine::run(text, scan(text), |text| match super::spl_rd::parse(text) {
-        Some(tree) => Ok(tree),
-        None => reference(text),
+        Ok(tree) => Ok(tree),
+        Err(Refused::Syntax) => reference(text),
+        Err(Refused::TooDeep(at)) => Err(engine::too_deep(text, at)),
     })
 }
 
@@ -38,7 +40,7 @@ pub fn parse_tree(text: &str) -> Result<Node<'_>, ParseError> {
 #[doc(hidden)]
 pub fn parse_tree_fast(text: &str) -> Option<Node<'_>> {
     engine::run(text, scan(text), |text| {
-        super::spl_rd::parse(text).ok_or_else(|| ParseError::at(text, 0, "rejected"))
+        super::spl_rd::parse(text).map_err(|_| ParseError::at(text, 0, "rejected"))
     })
     .ok()
 }

@@ -220,10 +220,12 @@ pub fn write(out: &Path, artifacts: &[Artifact]) -> Result<(), Diagnostic> {
             }
             fs::copy(&from, &to).map_err(|e| io("cannot keep", &from, e))?;
         }
+        let mut made = std::collections::BTreeSet::new();
         for a in artifacts {
             let p = staging.join(&a.path);
-            if let Some(dir) = p.parent() {
+            if let Some(dir) = p.parent().filter(|d| !made.contains(*d)) {
                 fs::create_dir_all(dir).map_err(|e| io("cannot create folder", dir, e))?;
+                made.insert(dir.to_path_buf());
             }
             let bytes = a.binary.as_deref().unwrap_or(a.contents.as_bytes());
             fs::write(&p, bytes).map_err(|e| io("cannot write", &p, e))?;

@@ -112,6 +112,24 @@ fn scan(text: &str) -> Scan {
             b'~' if b[i..].starts_with(b"~~~") => i = skip_until(b, i + 3, b"~~~"),
             b'@' if matches!(b.get(i + 1), Some(b'"' | b'\'')) => i = skip_verbatim(b, i + 1),
             q @ (b'"' | b'\'') => i = skip_quoted(b, i, q),
+            c if c.is_ascii_alphabetic() || c == b'_' => {
+                let start = i;
+                while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
+                    i += 1;
+                }
+                // Kusto lexes `datetime(…)`, `int(…)` … to the first `)` on the line as one token,
+                // quotes included, as the grammar's typed_literal does.
+                if b.get(i) == Some(&b'(')
+                    && super::kql_rd::TYPED_LITERAL.contains(&&text[start..i])
+                {
+                    let body = &b[i..];
+                    if let Some(k) = body.iter().position(|c| matches!(c, b')' | b'\n' | b'\r')) {
+                        if body[k] == b')' {
+                            i += k + 1;
+                        }
+                    }
+                }
+            }
             c @ (b'(' | b'[' | b'{') => {
                 if !brackets.open(c, i) {
                     break;

@@ -252,7 +252,7 @@ const TS_UNITS: &[&str] = &[
 ];
 const BOOLS: &[&str] = &["true", "false", "TRUE", "True", "FALSE", "False"];
 // typed_literal's words in the grammar's order (no `!ident_char`: a `(` must follow at once).
-const TYPED_LITERAL: &[&str] = &[
+pub(crate) const TYPED_LITERAL: &[&str] = &[
     "datetime", "date", "double", "decimal", "timespan", "time", "guid", "long", "int", "real",
     "bool",
 ];
@@ -2310,5 +2310,34 @@ fn role(kind: &str) -> Role {
         "sign" => Role::Prefix(9),
         "member" | "index" => Role::Postfix,
         _ => Role::Operand,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The parser counts brackets itself: nesting the pre-scan would miss stops at MAX_DEPTH instead
+    /// of overflowing the stack (run here on a 2 MiB thread, without the scan).
+    #[test]
+    fn nesting_is_bounded_without_the_pre_scan() {
+        let nest = |n: usize| format!("print x = {}1{}", "(".repeat(n), ")".repeat(n));
+        let run = |text: String| {
+            std::thread::Builder::new()
+                .stack_size(2 << 20)
+                .spawn(move || parse(&text).map(|_| ()))
+                .expect("thread")
+                .join()
+                .expect("no overflow")
+        };
+        assert_eq!(run(nest(MAX_DEPTH)), Ok(()));
+        assert_eq!(
+            run(nest(MAX_DEPTH + 1)),
+            Err(Refused::TooDeep(10 + MAX_DEPTH))
+        );
+        assert!(matches!(run(nest(100_000)), Err(Refused::TooDeep(_))));
+        let json = |n: usize| format!("print dynamic({}{})", "[".repeat(n), "]".repeat(n));
+        assert_eq!(run(json(MAX_DEPTH - 1)), Ok(()));
+        assert!(matches!(run(json(MAX_DEPTH + 5)), Err(Refused::TooDeep(_))));
     }
 }

@@ -118,6 +118,8 @@ fn scan(text: &str) -> Scan {
     while i < b.len() {
         match b[i] {
             b'`' if b[i..].starts_with(b"```") => i = skip_past(b, i + 3, b"```"),
+            // Outside strings a backslash escapes the next character (`\"` is no quote).
+            b'\\' => i += 2,
             b'"' => {
                 i += 1;
                 while i < b.len() && b[i] != b'"' {

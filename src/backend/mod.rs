@@ -138,10 +138,17 @@ pub(crate) fn health_settings(
 
 /// The query for one detection and target.
 pub fn compile(d: &Detection, target: Target, profiles: &Profiles) -> Result<Artifact, Diagnostic> {
-    match target {
+    let compiled = match target {
         Target::Sentinel => kql::compile(d, &profiles.sentinel),
         Target::Splunk => spl::compile(d, &profiles.splunk),
-    }
+    };
+    compiled.map_err(|mut e| {
+        // The profile is where the fix goes; say which rule needs the field.
+        if e.code == "E031" {
+            e.message = format!("{}, which rule `{}` ({}) reads", e.message, d.id, d.source);
+        }
+        e
+    })
 }
 
 /// Reads an events file exported from `shape` into canonical events, with each record's

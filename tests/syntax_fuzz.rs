@@ -308,6 +308,18 @@ const KQL_LEXER_TOKENS: &[&str] = &[
     "reduce",
     "invoke",
     "as",
+    "mv",
+    "expand",
+    "make",
+    "set",
+    "mv-expand",
+    "make-set",
+    "top-hitters",
+    "project-smart",
+    "graph-to-table",
+    "partition-by",
+    "macro-expand",
+    "-x",
 ];
 
 fn dense_soup(tokens: &'static [&'static str]) -> impl Strategy<Value = String> {

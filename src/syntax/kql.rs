@@ -204,8 +204,8 @@ fn describe(rule: Rule) -> Option<&'static str> {
         kw_where | kw_filter | kw_extend | kw_project | kw_project_away | kw_project_keep
         | kw_project_rename | kw_project_reorder | kw_summarize | kw_join | kw_lookup
         | kw_union | kw_mv_expand | kw_mv_apply | kw_parse | kw_parse_where | kw_parse_kv
-        | kw_top | kw_top_nested | kw_sort | kw_order | kw_distinct | kw_take | kw_limit
-        | kw_count | kw_evaluate | kw_make_series | kw_as | kw_invoke | kw_render
+        | kw_top | kw_top_nested | kw_top_hitters | kw_sort | kw_order | kw_distinct | kw_take
+        | kw_limit | kw_count | kw_evaluate | kw_make_series | kw_as | kw_invoke | kw_render
         | kw_getschema | kw_serialize | kw_sample | kw_sample_distinct | kw_facet | kw_fork
         | kw_partition | kw_reduce | kw_consume | kw_scan | kw_search => {
             "a query operator (where, extend, summarize, …)"

@@ -250,6 +250,33 @@ const TS_UNITS: &[&str] = &[
     "ticks",
     "tick",
 ];
+/// The grammar's dashed_kw: one keyword token for Kusto's lexer, never a name followed by `-`.
+const DASHED_KW: &[&str] = &[
+    "graph-mark-components",
+    "graph-shortest-paths",
+    "graph-to-table",
+    "graph-match",
+    "granny-desc",
+    "granny-asc",
+    "macro-expand",
+    "make-series",
+    "make-graph",
+    "make-set",
+    "mv-expand",
+    "mv-apply",
+    "parse-where",
+    "parse-kv",
+    "partition-by",
+    "project-by-names",
+    "project-reorder",
+    "project-rename",
+    "project-smart",
+    "project-away",
+    "project-keep",
+    "sample-distinct",
+    "top-hitters",
+    "top-nested",
+];
 const BOOLS: &[&str] = &["true", "false", "TRUE", "True", "FALSE", "False"];
 // typed_literal's words in the grammar's order (no `!ident_char`: a `(` must follow at once).
 pub(crate) const TYPED_LITERAL: &[&str] = &[
@@ -542,11 +569,24 @@ impl<'i> Parser<'i> {
         &self.src[self.pos..self.ident_run(self.pos)]
     }
 
+    /// The grammar's `dashed_kw` at `i`.
+    fn dashed_kw_at(&self, i: usize) -> bool {
+        let rest = &self.b[i..];
+        DASHED_KW
+            .iter()
+            .any(|w| rest.starts_with(w.as_bytes()) && self.ident_char_at(i + w.len()).is_none())
+    }
+
     /// `@{ "w" ~ !ident_char }` as a node of this kind.
     #[inline]
     fn kw(&mut self, kind: &'static str, w: &str) -> bool {
         let end = self.pos + w.len();
-        let ok = self.b[self.pos..].starts_with(w.as_bytes()) && self.ident_char_at(end).is_none();
+        let ok = self.b[self.pos..].starts_with(w.as_bytes())
+            && self.ident_char_at(end).is_none()
+            // kw_project, kw_parse, kw_top, kw_sample: `!dashed_kw` first (`project-smart`).
+            && !(self.b.get(end) == Some(&b'-')
+                && matches!(w, "project" | "parse" | "top" | "sample")
+                && self.dashed_kw_at(self.pos));
         self.leaf(kind, ok.then_some(end))
     }
 
@@ -796,7 +836,9 @@ impl<'i> Parser<'i> {
             b'l' => self.lookup_op() || self.take_op(),
             b'u' => self.union_op(),
             b'm' => self.mv_expand_op() || self.mv_apply_op() || self.make_series_op(),
-            b't' => self.top_nested_op() || self.top_op() || self.take_op(),
+            b't' => {
+                self.top_nested_op() || self.top_hitters_op() || self.top_op() || self.take_op()
+            }
             b'o' => self.sort_op(),
             b'd' => self.distinct_op(),
             b'c' => self.count_op() || self.consume_op(),
@@ -1077,6 +1119,18 @@ impl<'i> Parser<'i> {
             "top_op",
             |p| seq!(p; p.kw("kw_top", "top"), p.expr(), p.kw("kw_by", "by"), p.sort_key()),
         )
+    }
+
+    fn top_hitters_op(&mut self) -> bool {
+        self.node("top_hitters_op", |p| {
+            seq!(p;
+                p.kw("kw_top_hitters", "top-hitters"),
+                p.expr(),
+                p.kw("kw_of", "of"),
+                p.expr(),
+                p.opt(|p| seq!(p; p.kw("kw_by", "by"), p.expr())),
+            )
+        })
     }
 
     fn top_nested_op(&mut self) -> bool {
@@ -1560,9 +1614,12 @@ impl<'i> Parser<'i> {
     }
 
     fn wild_name(&mut self) -> bool {
-        // @{ !(reserved_name ~ !"*") ~ (ident_char | "*")+ }
+        // @{ !(reserved_name ~ !"*") ~ !dashed_kw ~ (ident_char | "*")+ }
         let w = self.word();
         if self.reserved(RESERVED_NAME) && self.b.get(self.pos + w.len()) != Some(&b'*') {
+            return false;
+        }
+        if self.b.get(self.pos + w.len()) == Some(&b'-') && self.dashed_kw_at(self.pos) {
             return false;
         }
         let end = self.ident_or_star_run(self.pos);
@@ -1924,7 +1981,12 @@ impl<'i> Parser<'i> {
     fn ident_end(&self, i: usize) -> Option<usize> {
         let c = self.char_at(i)?;
         if c == '$' || c == '_' || c.is_ascii_alphabetic() || (!c.is_ascii() && LETTER(c)) {
-            return Some(self.ident_run(i + c.len_utf8()));
+            let end = self.ident_run(i + c.len_utf8());
+            // `!dashed_kw`: every dashed keyword is a word, then `-`.
+            if self.b.get(end) == Some(&b'-') && self.dashed_kw_at(i) {
+                return None;
+            }
+            return Some(end);
         }
         if c.is_ascii_digit() {
             let mut j = i;

@@ -261,7 +261,6 @@ const DASHED_KW: &[&str] = &[
     "macro-expand",
     "make-series",
     "make-graph",
-    "make-set",
     "mv-expand",
     "mv-apply",
     "parse-where",
@@ -569,6 +568,27 @@ impl<'i> Parser<'i> {
         &self.src[self.pos..self.ident_run(self.pos)]
     }
 
+    /// kw_parse and kw_top refuse a dashed keyword (`parse-kv`); kw_project and kw_sample refuse their
+    /// dashed operators even with letters after them (`project-keepx`), as Kusto's lexer does.
+    fn dashed_operator_follows(&self, w: &str, end: usize) -> bool {
+        let rest = &self.b[end..];
+        match w {
+            "parse" | "top" => self.dashed_kw_at(self.pos),
+            "project" => [
+                &b"-by-names"[..],
+                b"-reorder",
+                b"-rename",
+                b"-smart",
+                b"-away",
+                b"-keep",
+            ]
+            .iter()
+            .any(|t| rest.starts_with(t)),
+            "sample" => rest.starts_with(b"-distinct"),
+            _ => false,
+        }
+    }
+
     /// The grammar's `dashed_kw` at `i`.
     fn dashed_kw_at(&self, i: usize) -> bool {
         let rest = &self.b[i..];
@@ -583,10 +603,7 @@ impl<'i> Parser<'i> {
         let end = self.pos + w.len();
         let ok = self.b[self.pos..].starts_with(w.as_bytes())
             && self.ident_char_at(end).is_none()
-            // kw_project, kw_parse, kw_top, kw_sample: `!dashed_kw` first (`project-smart`).
-            && !(self.b.get(end) == Some(&b'-')
-                && matches!(w, "project" | "parse" | "top" | "sample")
-                && self.dashed_kw_at(self.pos));
+            && !(self.b.get(end) == Some(&b'-') && self.dashed_operator_follows(w, end));
         self.leaf(kind, ok.then_some(end))
     }
 
@@ -1864,8 +1881,12 @@ impl<'i> Parser<'i> {
     }
 
     fn member_name(&mut self) -> bool {
-        // @{ !(timespan | real) ~ ident }
-        if self.timespan_end().is_some() || self.real_end().is_some() {
+        // @{ !(timespan | real | reserved_name | bool_lit) ~ ident }
+        if self.timespan_end().is_some()
+            || self.real_end().is_some()
+            || self.reserved(RESERVED_NAME)
+            || BOOLS.contains(&self.word())
+        {
             return false;
         }
         let end = self.ident_end(self.pos);
@@ -1989,6 +2010,10 @@ impl<'i> Parser<'i> {
             return Some(end);
         }
         if c.is_ascii_digit() {
+            // `!(timespan | real)`: `1e3` and `1d` are numbers, `1dx` is a name.
+            if self.timespan_end_at(i).is_some() || self.real_end_at(i).is_some() {
+                return None;
+            }
             let mut j = i;
             while self.b.get(j).is_some_and(u8::is_ascii_digit) {
                 j += 1;
@@ -2238,12 +2263,16 @@ impl<'i> Parser<'i> {
 
     /// `@{ digits ~ ("." ~ digits)? ~ ts_unit ~ !ident_char }`: the unit is the rest of the word.
     fn timespan_end(&self) -> Option<usize> {
+        self.timespan_end_at(self.pos)
+    }
+
+    fn timespan_end_at(&self, at: usize) -> Option<usize> {
         let b = self.b;
-        let mut i = self.pos;
+        let mut i = at;
         while b.get(i).is_some_and(u8::is_ascii_digit) {
             i += 1;
         }
-        if i == self.pos {
+        if i == at {
             return None;
         }
         if b.get(i) == Some(&b'.') && b.get(i + 1).is_some_and(u8::is_ascii_digit) {
@@ -2263,12 +2292,16 @@ impl<'i> Parser<'i> {
 
     /// `@{ digits ~ ("." ~ !"." ~ digits* ~ exponent? | exponent) ~ !ident_char }`
     fn real_end(&self) -> Option<usize> {
+        self.real_end_at(self.pos)
+    }
+
+    fn real_end_at(&self, at: usize) -> Option<usize> {
         let b = self.b;
-        let mut i = self.pos;
+        let mut i = at;
         while b.get(i).is_some_and(u8::is_ascii_digit) {
             i += 1;
         }
-        if i == self.pos {
+        if i == at {
             return None;
         }
         if b.get(i) == Some(&b'.') && b.get(i + 1) != Some(&b'.') {

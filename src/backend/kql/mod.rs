@@ -69,7 +69,8 @@ pub struct Profile {
     pub source: PathBuf,
 }
 
-/// The tactic names Sentinel's alert rules accept (AttackTactic, SecurityInsights API 2025-09-01).
+/// The tactic names Sentinel's alert rules accept, in the order of the AttackTactic enum (SecurityInsights
+/// API 2025-09-01); analytic rules list their tactics in this order.
 pub const SENTINEL_TACTICS: &[&str] = &[
     "Reconnaissance",
     "ResourceDevelopment",

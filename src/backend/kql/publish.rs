@@ -24,24 +24,6 @@ pub fn rule_guid(id: &str) -> String {
 
 pub const API_VERSION: &str = "2025-09-01";
 
-/// Sentinel's tactic order (the REST enum), so output does not depend on rule order.
-const TACTIC_ORDER: &[&str] = &[
-    "Reconnaissance",
-    "ResourceDevelopment",
-    "InitialAccess",
-    "Execution",
-    "Persistence",
-    "PrivilegeEscalation",
-    "DefenseEvasion",
-    "CredentialAccess",
-    "Discovery",
-    "LateralMovement",
-    "Collection",
-    "Exfiltration",
-    "CommandAndControl",
-    "Impact",
-];
-
 fn tactics<'p>(
     d: &Detection,
     profile: &'p super::Profile,
@@ -69,7 +51,8 @@ fn tactics<'p>(
             techniques.push(parent.to_string());
         }
     }
-    tactics.sort_by_key(|t| TACTIC_ORDER.iter().position(|o| o == t));
+    // Sentinel's order (the REST enum), so the output does not depend on the rule's order.
+    tactics.sort_by_key(|t| super::SENTINEL_TACTICS.iter().position(|o| o == t));
     tactics.dedup();
     Ok((tactics, techniques))
 }

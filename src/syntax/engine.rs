@@ -1,6 +1,6 @@
 //! Runs a parse under the nesting guard, on a thread with a roomy stack when the input nests deeply.
 
-use crate::syntax::{ParseError, MAX_DEPTH};
+use crate::syntax::{Node, ParseError, Refused, MAX_DEPTH};
 
 /// Inputs nesting at most this deep parse on the caller's stack.
 const SHALLOW: usize = 24;
@@ -96,6 +96,20 @@ impl<'t> BracketScanner<'t> {
 fn here(text: &str, byte: usize) -> String {
     let (line, col) = crate::syntax::error::line_col(text, byte);
     format!("{line}:{col}")
+}
+
+/// The hand-written parser's tree; where it found a syntax error, the pest grammar's result (the error's
+/// words and position come from there).
+pub(crate) fn fast_or_reference<'i>(
+    text: &'i str,
+    fast: Result<Node<'i>, Refused>,
+    reference: impl FnOnce(&'i str) -> Result<Node<'i>, ParseError>,
+) -> Result<Node<'i>, ParseError> {
+    match fast {
+        Ok(tree) => Ok(tree),
+        Err(Refused::Syntax) => reference(text),
+        Err(Refused::TooDeep(at)) => Err(too_deep(text, at)),
+    }
 }
 
 /// The error for brackets nesting past the limit at byte `at`.

@@ -7,7 +7,6 @@ use pest::Parser as _;
 use crate::syntax::engine::{self, BracketScanner, Scan};
 use crate::syntax::fold::Role;
 use crate::syntax::tree::{self, Shape};
-use crate::syntax::Refused;
 pub use crate::syntax::{Node, ParseError};
 
 mod grammar {
@@ -29,10 +28,8 @@ pub fn parse(text: &str) -> Result<(), ParseError> {
 /// token soup. When it rejects the text, the pest grammar parses it again for the error message and
 /// position (and, should the two ever disagree, its tree is the one returned).
 pub fn parse_tree(text: &str) -> Result<Node<'_>, ParseError> {
-    engine::run(text, scan(text), |text| match super::spl_rd::parse(text) {
-        Ok(tree) => Ok(tree),
-        Err(Refused::Syntax) => reference(text),
-        Err(Refused::TooDeep(at)) => Err(engine::too_deep(text, at)),
+    engine::run(text, scan(text), |text| {
+        engine::fast_or_reference(text, super::spl_rd::parse(text), reference)
     })
 }
 

@@ -1,8 +1,8 @@
 //! End to end: `tokenward build` on the bundled rules, its output, its exit codes and its errors.
 
-mod common;
 
-use common::{copy_dir, kql_check, kql_oracle, read_tree, root, tokenward};
+
+use crate::common::{copy_dir, kql_check, kql_oracle, read_tree, root, tokenward};
 
 fn build_bundled(out: &std::path::Path) -> std::collections::BTreeMap<String, String> {
     let run = tokenward(&["build", "rules", "--out", out.to_str().unwrap()]);
@@ -269,7 +269,7 @@ fn default_paths_build_rules_into_dist() {
     // `tokenward build` with no arguments, in a copy of the bundled rules.
     let tmp = tempfile::tempdir().unwrap();
     copy_dir(&root().join("rules"), &tmp.path().join("rules"));
-    let run = common::tokenward_in(tmp.path(), &["build"]);
+    let run = crate::common::tokenward_in(tmp.path(), &["build"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(tmp
         .path()

@@ -3,13 +3,13 @@
 //! Kusto.Language with the values intact; each SPL must parse with tokenward's SPL grammar with every value
 //! inside its literal. `TOKENWARD_SOAK_CASES` raises the number of cases (bench/run.py --soak).
 
-mod common;
+
 
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config, TestRunner};
 
-use common::{expr_literal, kql_check, kql_oracle, kql_strings};
+use crate::common::{expr_literal, kql_check, kql_oracle, kql_strings};
 
 /// Strings built from the pieces that break naive quoting.
 fn hostile() -> impl Strategy<Value = String> {

@@ -10,7 +10,7 @@ fn cases() -> u32 {
         .unwrap_or(256)
 }
 
-const SEED: &str = include_str!("../rules/aitm-session-replay.yaml");
+const SEED: &str = include_str!("../../rules/aitm-session-replay.yaml");
 
 fn mutate(text: &str, edits: &[(usize, u8, u8)]) -> String {
     let mut bytes = text.as_bytes().to_vec();

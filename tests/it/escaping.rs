@@ -1,8 +1,8 @@
 //! Hostile list values and literals: they must reach the query as data, never as syntax.
 
-mod common;
 
-use common::{expr_literal, kql_check, kql_oracle, kql_strings, read_tree, tokenward};
+
+use crate::common::{expr_literal, kql_check, kql_oracle, kql_strings, read_tree, tokenward};
 
 const HOSTILE: &[&str] = &[
     r#"a"b"#,

@@ -1,8 +1,8 @@
 //! Deployment artifacts: Sentinel ARM and analytic-rule YAML, watchlists, the Splunk app and package.
 
-mod common;
 
-use common::{kql_check, kql_oracle, read_tree, root, tokenward};
+
+use crate::common::{kql_check, kql_oracle, read_tree, root, tokenward};
 
 fn build(src: &str) -> (tempfile::TempDir, std::path::PathBuf) {
     let tmp = tempfile::tempdir().unwrap();

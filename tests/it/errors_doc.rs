@@ -1,11 +1,11 @@
 //! docs/errors.md: every error code with an example input and the message a user sees, produced by running
-//! the same inputs the tests run. `TOKENWARD_UPDATE_DOCS=1 cargo test --test errors_doc` rewrites it.
+//! the same inputs the tests run. `TOKENWARD_UPDATE_DOCS=1 cargo test --test it errors_doc` rewrites it.
 
-mod common;
+
 
 use std::fmt::Write as _;
 
-use common::{root, tokenward, tokenward_in};
+use crate::common::{root, tokenward, tokenward_in};
 
 /// (code, meaning, how to reproduce: a fixture path, or a command with its input file).
 /// Codes raised by profiles, output folders, events, configs and publishing are in `SCENARIOS`.
@@ -412,6 +412,6 @@ fn docs_errors_md_is_generated_from_the_error_fixtures() {
     let actual = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(
         actual == doc,
-        "docs/errors.md is stale: run TOKENWARD_UPDATE_DOCS=1 cargo test --test errors_doc"
+        "docs/errors.md is stale: run TOKENWARD_UPDATE_DOCS=1 cargo test --test it errors_doc"
     );
 }

@@ -1,8 +1,8 @@
 //! Pull-request gates and the coverage report: build --check, diff, report.
 
-mod common;
 
-use common::{copy_dir, root, tokenward, tokenward_in};
+
+use crate::common::{copy_dir, root, tokenward, tokenward_in};
 
 #[test]
 fn check_passes_on_a_fresh_build_and_fails_on_a_hand_edit() {

@@ -1,10 +1,10 @@
 //! `tokenward lint`: one fixture per lint rule, the cookie-theft write-up, SARIF, config, docs.
 
-mod common;
+
 
 use std::collections::BTreeSet;
 
-use common::{read_tree, root, tokenward, tokenward_in};
+use crate::common::{read_tree, root, tokenward, tokenward_in};
 
 fn codes(json: &str) -> Vec<(String, u64, u64)> {
     let v: serde_json::Value = serde_json::from_str(json).unwrap();
@@ -240,7 +240,7 @@ fn docs_lints_md_is_generated_from_the_registry() {
     let actual = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(
         actual == expected,
-        "docs/lints.md is stale: run TOKENWARD_UPDATE_DOCS=1 cargo test --test lint"
+        "docs/lints.md is stale: run TOKENWARD_UPDATE_DOCS=1 cargo test --test it lint"
     );
 }
 

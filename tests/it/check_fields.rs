@@ -1,8 +1,8 @@
 //! `tokenward check-fields`: field shares and mangled authenticationDetails, by name.
 
-mod common;
 
-use common::{root, tokenward};
+
+use crate::common::{root, tokenward};
 use serde_json::json;
 
 fn splunk_event(auth: serde_json::Value) -> serde_json::Value {
@@ -36,7 +36,7 @@ fn steps() -> serde_json::Value {
     ])
 }
 
-fn check(events: &[serde_json::Value], extra: &[&str]) -> common::Run {
+fn check(events: &[serde_json::Value], extra: &[&str]) -> crate::common::Run {
     let tmp = tempfile::tempdir().unwrap();
     let p = tmp.path().join("events.splunk.json");
     std::fs::write(&p, serde_json::to_string(events).unwrap()).unwrap();

@@ -1,11 +1,11 @@
 //! `tokenward test` on the bundled rules and fixtures, and proof that the fixtures can fail.
 
-mod common;
 
-use common::{copy_dir, root, tokenward, tokenward_in};
+
+use crate::common::{copy_dir, root, tokenward, tokenward_in};
 
 /// A copy of the bundled rules with `edit` applied to the AiTM rule; returns the `test` run.
-fn run_edited(edit: impl Fn(&str) -> String) -> common::Run {
+fn run_edited(edit: impl Fn(&str) -> String) -> crate::common::Run {
     let tmp = tempfile::tempdir().unwrap();
     copy_dir(&root().join("rules"), &tmp.path().join("rules"));
     let rule = tmp.path().join("rules/aitm-session-replay.yaml");
@@ -16,7 +16,7 @@ fn run_edited(edit: impl Fn(&str) -> String) -> common::Run {
     tokenward_in(tmp.path(), &["test", "--format", "json"])
 }
 
-fn failing(run: &common::Run) -> Vec<(String, String)> {
+fn failing(run: &crate::common::Run) -> Vec<(String, String)> {
     let outcomes: serde_json::Value = serde_json::from_str(&run.stdout)
         .unwrap_or_else(|e| panic!("{e}: {}{}", run.stdout, run.stderr));
     outcomes

@@ -1,0 +1,20 @@
+//! The integration tests, in one binary so a two-core machine links the crate once.
+//! Each module is one concern; `common` holds the helpers they share.
+
+mod common;
+
+mod build;
+mod check_fields;
+mod docs;
+mod errors_doc;
+mod escaping;
+mod fuzz_rules;
+mod gate;
+mod injection;
+mod lint;
+mod publish;
+mod rule_tests;
+mod syntax_corpus;
+mod syntax_differential;
+mod syntax_fuzz;
+mod syntax_robustness;

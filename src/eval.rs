@@ -1,5 +1,5 @@
-//! The reference evaluator: a detection's IR run over canonical events in Rust, with the semantics the
-//! KQL and SPL templates implement (docs/semantics.md). What is tested is what is compiled.
+//! The reference evaluator: a plan run over canonical events in Rust, with the semantics the KQL and SPL
+//! renderings implement (docs/semantics.md). What `tokenward test` exercises is what is compiled.
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
@@ -8,48 +8,52 @@ use serde::Serialize;
 
 use crate::catalogue::{Field, Type};
 use crate::events::{Event, Val};
-use crate::expr::Event as Side;
-use crate::ir::{
-    Cond, Correlation, Detection, FieldRef, List, Logic, Severity, TextOp, UaTable, Value,
-};
+use crate::expr::Side;
+use crate::ir::{Cond, FieldRef, List, Severity, TextOp, UaTable, Value};
+use crate::plan::{Correlation, Plan, Pred, Query};
 
 /// One result row: what the generated query would return.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Alert {
+    /// The aggregation key (single-event rules: the session id).
     pub session_id: String,
     pub user: String,
     /// The later event (or the matching event of a single-event rule).
     pub time: f64,
     pub issuance_time: Option<f64>,
-    pub disagreeing_signals: Vec<&'static str>,
-    pub asn_category: Option<String>,
+    /// The signals that fired, in plan order.
+    pub signals: Vec<String>,
+    pub score: u32,
+    /// Label name → value, for labels with a value.
+    pub labels: BTreeMap<String, String>,
     pub risk_events: Vec<String>,
     pub severity: Severity,
 }
 
-/// Runs a detection over events (in any order).
-pub fn evaluate(d: &Detection, events: &[Event]) -> Vec<Alert> {
+/// Runs a plan over events (in any order).
+pub fn evaluate(plan: &Plan, events: &[Event]) -> Vec<Alert> {
     let events: Vec<Event> = events
         .iter()
-        .map(|e| with_ua_family(d.ua_families.as_ref(), e))
+        .map(|e| with_ua_family(plan.ua_families.as_ref(), e))
         .collect();
-    let cx = Cx { lists: &d.lists };
-    let mut alerts = match &d.logic {
-        Logic::Single { when } => events
+    let cx = Cx { lists: &plan.lists };
+    let mut alerts = match &plan.query {
+        Query::Single { when } => events
             .iter()
-            .filter(|e| cx.cond(when, &|f: FieldRef| e.get(f.field)))
+            .filter(|e| cx.cond(when, &|f: FieldRef| e.values.get(&f.field)))
             .map(|e| Alert {
                 session_id: e.str(Field::SessionId).to_string(),
                 user: e.str(Field::User).to_string(),
                 time: e.time().unwrap_or(0.0),
                 issuance_time: None,
-                disagreeing_signals: Vec::new(),
-                asn_category: None,
+                signals: Vec::new(),
+                score: 0,
+                labels: BTreeMap::new(),
                 risk_events: Vec::new(),
-                severity: d.severity,
+                severity: plan.meta.severity,
             })
             .collect(),
-        Logic::Correlation(c) => correlate(d, c, &cx, &events),
+        Query::Correlation(c) => correlate(plan, c, &cx, &events),
     };
     alerts.sort_by(|a, b| {
         (a.session_id.as_str(), a.time)
@@ -57,16 +61,6 @@ pub fn evaluate(d: &Detection, events: &[Event]) -> Vec<Alert> {
             .unwrap_or(std::cmp::Ordering::Equal)
     });
     alerts
-}
-
-trait Get {
-    fn get(&self, f: Field) -> Option<&Val>;
-}
-
-impl Get for Event {
-    fn get(&self, f: Field) -> Option<&Val> {
-        self.values.get(&f)
-    }
 }
 
 fn with_ua_family(table: Option<&UaTable>, e: &Event) -> Event {
@@ -224,19 +218,18 @@ fn cidr_contains(cidr: &str, ip: IpAddr) -> bool {
 }
 
 /// The tie-break key both backends build: issuance values joined by `;`, `|` and `;` replaced by `_`.
-fn tie_key(c: &Correlation, e: &Event) -> String {
-    c.first_fields
+fn tie_key(fields: &[Field], e: &Event) -> String {
+    fields
         .iter()
-        .filter_map(|f| match f.ty() {
-            Type::String | Type::Ip => Some(e.str(*f).replace(['|', ';'], "_")),
-            Type::Int => Some(e.int(*f).map(|i| i.to_string()).unwrap_or_default()),
-            _ => None,
+        .map(|f| match f.ty() {
+            Type::Int => e.int(*f).map(|i| i.to_string()).unwrap_or_default(),
+            _ => e.str(*f).replace(['|', ';'], "_"),
         })
         .collect::<Vec<_>>()
         .join(";")
 }
 
-fn correlate(d: &Detection, c: &Correlation, cx: &Cx<'_>, events: &[Event]) -> Vec<Alert> {
+fn correlate(plan: &Plan, c: &Correlation, cx: &Cx<'_>, events: &[Event]) -> Vec<Alert> {
     let mut sessions: BTreeMap<&str, (Vec<&Event>, Vec<&Event>)> = BTreeMap::new();
     for e in events {
         let key = e.str(c.key);
@@ -252,7 +245,7 @@ fn correlate(d: &Detection, c: &Correlation, cx: &Cx<'_>, events: &[Event]) -> V
             entry.1.push(e);
         }
     }
-    let window = c.window.seconds as f64;
+    let window = c.pairing.window.seconds as f64;
     let mut alerts = Vec::new();
     for (key, (issuances, laters)) in sessions {
         // SPL's values() and KQL's make_set_if keep one copy of identical later events.
@@ -275,12 +268,12 @@ fn correlate(d: &Detection, c: &Correlation, cx: &Cx<'_>, events: &[Event]) -> V
                     it < lt && lt - it <= window
                 })
                 .max_by(|a, b| {
-                    (a.time().unwrap_or(0.0), tie_key(c, a))
-                        .partial_cmp(&(b.time().unwrap_or(0.0), tie_key(c, b)))
+                    (a.time().unwrap_or(0.0), tie_key(&c.pairing.tie_break, a))
+                        .partial_cmp(&(b.time().unwrap_or(0.0), tie_key(&c.pairing.tie_break, b)))
                         .unwrap_or(std::cmp::Ordering::Equal)
                 });
             let Some(first) = anchor else { continue };
-            if let Some(alert) = judge(d, c, cx, key, first, l) {
+            if let Some(alert) = judge(plan, c, cx, key, first, l) {
                 alerts.push(alert);
             }
         }
@@ -288,71 +281,117 @@ fn correlate(d: &Detection, c: &Correlation, cx: &Cx<'_>, events: &[Event]) -> V
     alerts
 }
 
+/// What one pair computes: labels, signals, filters, risk and severity.
+struct Pair<'e> {
+    first: &'e Event,
+    later: &'e Event,
+    labels: BTreeMap<String, String>,
+    risk: Vec<String>,
+}
+
+impl Pair<'_> {
+    fn get(&self, f: FieldRef) -> Option<&Val> {
+        match f.side {
+            Some(Side::First) => self.first.values.get(&f.field),
+            _ => self.later.values.get(&f.field),
+        }
+    }
+}
+
+impl Cx<'_> {
+    fn pred(&self, p: &Pred, pair: &Pair<'_>) -> bool {
+        match p {
+            Pred::All { all } => all.iter().all(|p| self.pred(p, pair)),
+            Pred::Any { any } => any.iter().any(|p| self.pred(p, pair)),
+            Pred::Not { pred } => !self.pred(pred, pair),
+            Pred::Cond { cond } => self.cond(cond, &|f| pair.get(f)),
+            Pred::Differs { field } => match field.ty() {
+                Type::Int => matches!(
+                    (pair.first.int(*field), pair.later.int(*field)),
+                    (Some(a), Some(b)) if a != b
+                ),
+                _ => pair.first.str(*field) != pair.later.str(*field),
+            },
+            Pred::Labelled { label } => pair.labels.get(label).is_some_and(|v| !v.is_empty()),
+            Pred::RiskFound => !pair.risk.is_empty(),
+        }
+    }
+}
+
 fn judge(
-    d: &Detection,
+    plan: &Plan,
     c: &Correlation,
     cx: &Cx<'_>,
     key: &str,
     first: &Event,
     later: &Event,
 ) -> Option<Alert> {
-    let pair = |f: FieldRef| match f.event {
-        Some(Side::First) => first.values.get(&f.field),
-        _ => later.values.get(&f.field),
+    let mut pair = Pair {
+        first,
+        later,
+        labels: BTreeMap::new(),
+        risk: Vec::new(),
     };
-    let s = &c.signals;
-    let later_asn = later.int(Field::Asn);
-    let category = s
-        .asn_categories
-        .iter()
-        .find(|l| later_asn.is_some_and(|a| cx.list_values(l).contains(&Value::Int(a))))
-        .cloned();
-    let mut disagree = Vec::new();
-    if s.user_agent && first.str(Field::UaFamily) != later.str(Field::UaFamily) {
-        disagree.push("user_agent");
-    }
-    if s.asn {
-        let changed = matches!((first.int(Field::Asn), later_asn), (Some(a), Some(b)) if a != b);
-        if changed && (!s.require_asn_category || category.is_some()) {
-            disagree.push("asn");
+    for l in &c.labels {
+        let value = l.lists.iter().find(|list| {
+            cx.cond(
+                &Cond::InList {
+                    field: l.field,
+                    list: (*list).clone(),
+                },
+                &|f| pair.get(f),
+            )
+        });
+        if let Some(v) = value {
+            pair.labels.insert(l.name.clone(), v.clone());
         }
     }
-    if s.device && first.str(Field::DeviceId) != later.str(Field::DeviceId) {
-        disagree.push("device");
-    }
-    if s.enabled() > 0 && disagree.len() < usize::from(s.min_disagreements) {
+    let fired: Vec<&crate::plan::Signal> = c
+        .signals
+        .iter()
+        .filter(|s| cx.pred(&s.when, &pair))
+        .collect();
+    let score: u32 = fired.iter().map(|s| s.weight).sum();
+    if score < c.min_score {
         return None;
     }
-    if let Some(p) = &c.pair {
-        if !cx.cond(p, &pair) {
+    if let Some(p) = &c.pair_filter {
+        if !cx.cond(p, &|f| pair.get(f)) {
             return None;
         }
     }
-    if c.suppressions.iter().any(|sup| cx.cond(&sup.when, &pair)) {
+    if c.suppressions
+        .iter()
+        .any(|sup| cx.cond(&sup.when, &|f| pair.get(f)))
+    {
         return None;
     }
-    let mut risk: Vec<String> = first
-        .list(Field::RiskEvents)
-        .iter()
-        .chain(later.list(Field::RiskEvents))
-        .filter(|r| s.risk_events.contains(r))
-        .cloned()
-        .collect();
-    risk.sort();
-    risk.dedup();
-    let raised = category.is_some() || !risk.is_empty();
+    if let Some(r) = &c.risk {
+        let mut risk: Vec<String> = first
+            .list(Field::RiskEvents)
+            .iter()
+            .chain(later.list(Field::RiskEvents))
+            .filter(|x| r.wanted.contains(x))
+            .cloned()
+            .collect();
+        risk.sort();
+        risk.dedup();
+        pair.risk = risk;
+    }
+    let raised = c.escalations.iter().any(|e| cx.pred(&e.when, &pair));
     Some(Alert {
         session_id: key.to_string(),
         user: later.str(Field::User).to_string(),
         time: later.time().unwrap_or(0.0),
         issuance_time: first.time(),
-        disagreeing_signals: disagree,
-        asn_category: category,
-        risk_events: risk,
+        signals: fired.iter().map(|s| s.name.clone()).collect(),
+        score,
+        labels: pair.labels,
+        risk_events: pair.risk,
         severity: if raised {
-            d.severity.raised()
+            plan.meta.severity.raised()
         } else {
-            d.severity
+            plan.meta.severity
         },
     })
 }

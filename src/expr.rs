@@ -20,7 +20,7 @@ pub const MAX_DEPTH: usize = 64;
 /// Which event of a correlated pair a field belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Event {
+pub enum Side {
     /// The issuance (interactive) sign-in; written `first.` in rules.
     First,
     /// The later (replayed) sign-in; written `later.`.

@@ -7,11 +7,11 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use crate::backend::{self, Profiles, Target};
+use crate::backend::Backend;
 use crate::catalogue::Field;
 use crate::diag::Diagnostic;
 use crate::events::AuthDetails;
-use crate::ir::Detection;
+use crate::plan::Plan;
 
 #[derive(Debug, Serialize)]
 pub struct Report {
@@ -42,16 +42,15 @@ pub struct FieldShare {
 }
 
 pub fn check(
-    detections: &[Detection],
-    target: Target,
-    profiles: &Profiles,
+    plans: &[Plan],
+    backend: &dyn Backend,
     samples: &[PathBuf],
     max_missing: f64,
 ) -> Result<Report, Vec<Diagnostic>> {
     let mut events = Vec::new();
     let mut errs = Vec::new();
     for s in samples {
-        match backend::read_events(target, profiles, s) {
+        match backend.read_events(s) {
             Ok(e) => events.extend(e),
             Err(e) => errs.push(e),
         }
@@ -73,7 +72,7 @@ pub fn check(
     }
     let mut failed = false;
     let mut rules = Vec::new();
-    for d in detections {
+    for d in plans {
         let mut fields = Vec::new();
         for &f in d.fields.iter().filter(|f| **f != Field::UaFamily) {
             let present = events
@@ -85,19 +84,19 @@ pub fn check(
             failed |= !ok;
             fields.push(FieldShare {
                 field: f.name(),
-                source: backend::source_of(target, profiles, f),
+                source: backend.source_of(f),
                 present,
                 share,
                 ok,
             });
         }
         rules.push(RuleReport {
-            rule: d.id.clone(),
+            rule: d.meta.id.clone(),
             fields,
         });
     }
     Ok(Report {
-        target: target.name(),
+        target: backend.target().name(),
         files: samples.iter().map(|p| p.display().to_string()).collect(),
         events: total,
         auth_details,

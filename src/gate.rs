@@ -7,9 +7,9 @@ use std::path::{Path, PathBuf};
 
 use similar::TextDiff;
 
-use crate::backend::Artifact;
-use crate::build::MANIFEST;
+use crate::backend::{Artifact, ArtifactKind, Target};
 use crate::diag::Diagnostic;
+use crate::outdir::MANIFEST;
 
 /// The files of a folder, relative paths to bytes.
 fn read_dir_tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
@@ -36,15 +36,16 @@ fn read_dir_tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     out
 }
 
-fn artifact_tree(artifacts: &[Artifact]) -> BTreeMap<String, Vec<u8>> {
+fn artifact_tree<'a>(
+    artifacts: impl IntoIterator<Item = &'a Artifact>,
+) -> BTreeMap<String, Vec<u8>> {
     artifacts
-        .iter()
+        .into_iter()
         .map(|a| {
-            let bytes = a
-                .binary
-                .clone()
-                .unwrap_or_else(|| a.contents.as_bytes().to_vec());
-            (a.path.to_string_lossy().replace('\\', "/"), bytes)
+            (
+                a.path.to_string_lossy().replace('\\', "/"),
+                a.bytes().to_vec(),
+            )
         })
         .collect()
 }
@@ -114,13 +115,13 @@ pub fn check(out: &Path, artifacts: &[Artifact]) -> String {
 }
 
 /// Where a side of `diff` comes from: a folder of rules, or a git revision of the rules folder.
-pub enum Side {
+enum Side {
     Folder(PathBuf),
     Revision(String),
 }
 
 impl Side {
-    pub fn parse(arg: &str) -> Side {
+    fn parse(arg: &str) -> Side {
         if Path::new(arg).exists() {
             Side::Folder(PathBuf::from(arg))
         } else {
@@ -128,16 +129,27 @@ impl Side {
         }
     }
 
-    /// The rules folder of this side, extracting a git revision into `scratch` when needed.
-    pub fn materialize(&self, rules: &Path, scratch: &Path) -> Result<PathBuf, Diagnostic> {
+    /// The folder to build from and the rules path inside it, extracting a git revision into
+    /// `scratch` when needed. Both sides build `rules/…` relative to their root, so only real changes
+    /// show in the diff.
+    fn materialize(&self, rules: &Path, scratch: &Path) -> Result<(PathBuf, PathBuf), Diagnostic> {
         match self {
-            Side::Folder(p) => Ok(p.clone()),
+            Side::Folder(p) => {
+                let abs = std::path::absolute(p).map_err(|e| {
+                    Diagnostic::error("E001", format!("cannot resolve the folder: {e}")).in_file(p)
+                })?;
+                match (abs.parent(), abs.file_name()) {
+                    (Some(parent), Some(name)) => Ok((parent.to_path_buf(), PathBuf::from(name))),
+                    _ => Ok((abs.clone(), PathBuf::from("."))),
+                }
+            }
             Side::Revision(rev) => {
+                let commit = resolve_revision(rev, rules)?;
                 std::fs::create_dir_all(scratch).map_err(|e| {
                     Diagnostic::error("E040", format!("cannot create a scratch folder: {e}"))
                 })?;
                 let archive = std::process::Command::new("git")
-                    .args(["archive", "--format=tar", rev, "--"])
+                    .args(["archive", "--format=tar", &commit, "--"])
                     .arg(rules)
                     .output()
                     .map_err(|e| Diagnostic::error("E090", format!("cannot run git: {e}")))?;
@@ -145,64 +157,124 @@ impl Side {
                     return Err(Diagnostic::error(
                         "E001",
                         format!(
-                            "`{rev}` is neither a folder nor a git revision with {}: {}",
+                            "revision `{rev}` has no {}: {}",
                             rules.display(),
                             String::from_utf8_lossy(&archive.stderr).trim()
                         ),
                     )
-                    .help(
-                        "pass two folders of rules, or two git revisions (e.g. origin/main HEAD)",
-                    ));
+                    .help("pass --rules with the rules folder inside the revision"));
                 }
                 tar::Archive::new(archive.stdout.as_slice())
                     .unpack(scratch)
                     .map_err(|e| Diagnostic::error("E040", format!("cannot unpack {rev}: {e}")))?;
-                Ok(scratch.join(rules))
+                Ok((scratch.to_path_buf(), rules.to_path_buf()))
             }
         }
     }
 }
 
+/// A git revision as a commit id. Whatever the text (`--output=x`, `-p`), git reads it as a revision,
+/// never as an option, and only a commit id reaches `git archive`.
+fn resolve_revision(rev: &str, rules: &Path) -> Result<String, Diagnostic> {
+    let not_found = |why: String| {
+        Diagnostic::error(
+            "E001",
+            format!(
+                "`{rev}` is neither a folder nor a git revision with {}{why}",
+                rules.display()
+            ),
+        )
+        .help("pass two folders of rules, or two git revisions (e.g. origin/main HEAD)")
+    };
+    let out = std::process::Command::new("git")
+        .args(["rev-parse", "--verify", "--quiet", "--end-of-options"])
+        .arg(format!("{rev}^{{commit}}"))
+        .output()
+        .map_err(|e| Diagnostic::error("E090", format!("cannot run git: {e}")))?;
+    let sha = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    let is_sha = (sha.len() == 40 || sha.len() == 64) && sha.bytes().all(|b| b.is_ascii_hexdigit());
+    if !out.status.success() || !is_sha {
+        return Err(not_found(String::new()));
+    }
+    Ok(sha)
+}
+
+/// Why `diff` could not compare.
+pub enum DiffError {
+    /// A side is neither a folder nor a revision (a usage error).
+    Usage(Diagnostic),
+    /// A side's rules do not build.
+    Rules(Vec<Diagnostic>),
+}
+
+/// `diff OLD NEW`: builds both sides for every target and says what changed per rule. Neither side
+/// changes the working directory; the scratch folder is removed on every path.
+pub fn diff_sides(
+    old: &str,
+    new: &str,
+    rules: &Path,
+    profiles: Option<&Path>,
+) -> Result<String, DiffError> {
+    let scratch = tempfile::Builder::new()
+        .prefix("tokenward-diff-")
+        .tempdir()
+        .map_err(|e| {
+            DiffError::Usage(Diagnostic::error(
+                "E040",
+                format!("cannot create a scratch folder: {e}"),
+            ))
+        })?;
+    let backends = crate::backend::Backends::load(profiles).map_err(DiffError::Rules)?;
+    let mut sides = Vec::new();
+    for (i, arg) in [old, new].into_iter().enumerate() {
+        let side = Side::parse(arg);
+        let (root, rel) = side
+            .materialize(rules, &scratch.path().join(i.to_string()))
+            .map_err(DiffError::Usage)?;
+        let detections = crate::pipeline::check_at(&root, &[rel]).map_err(DiffError::Rules)?;
+        let plans = crate::pipeline::plan_all(&detections);
+        let artifacts =
+            crate::pipeline::compile(&plans, &Target::ALL, &backends).map_err(DiffError::Rules)?;
+        let ids: Vec<String> = plans.iter().map(|p| p.meta.id.clone()).collect();
+        sides.push((ids, artifacts));
+    }
+    Ok(diff(&sides[0].1, &sides[1].1, &sides[0].0, &sides[1].0))
+}
+
 /// What changed between two builds, per rule and target.
 pub fn diff(old: &[Artifact], new: &[Artifact], old_ids: &[String], new_ids: &[String]) -> String {
-    let (a, b) = (artifact_tree(old), artifact_tree(new));
     let mut out = String::new();
     let ids: BTreeSet<&String> = old_ids.iter().chain(new_ids).collect();
-    let mut claimed = BTreeSet::new();
+    let of_rule = |set: &[Artifact], id: &str| -> Vec<Artifact> {
+        set.iter()
+            .filter(|a| a.rule.as_deref() == Some(id))
+            .cloned()
+            .collect()
+    };
     for id in &ids {
-        let owned = |t: &BTreeMap<String, Vec<u8>>| -> BTreeMap<String, Vec<u8>> {
-            t.iter()
-                .filter(|(k, _)| belongs(k, id))
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect()
-        };
-        let (oa, ob) = (owned(&a), owned(&b));
-        claimed.extend(oa.keys().cloned());
-        claimed.extend(ob.keys().cloned());
+        let (oa, ob) = (of_rule(old, id), of_rule(new, id));
         let status = match (old_ids.contains(id), new_ids.contains(id)) {
             (false, true) => "added",
             (true, false) => "removed",
-            _ if oa == ob => "unchanged",
+            _ if artifact_tree(&oa) == artifact_tree(&ob) => "unchanged",
             _ => "changed",
         };
         let _ = writeln!(out, "rule {id}: {status}");
         if status == "unchanged" {
             continue;
         }
-        for target in ["sentinel", "splunk"] {
-            let pick = |t: &BTreeMap<String, Vec<u8>>| -> BTreeMap<String, Vec<u8>> {
-                t.iter()
-                    .filter(|(k, _)| {
-                        k.starts_with(target) && (k.ends_with(".kql") || k.ends_with(".spl"))
-                    })
-                    .map(|(k, v)| (k.clone(), v.clone()))
-                    .collect()
+        for target in Target::ALL {
+            let queries = |set: &[Artifact]| {
+                artifact_tree(
+                    set.iter()
+                        .filter(|a| a.target == target && a.kind == ArtifactKind::Query),
+                )
             };
-            let d = diff_trees(&pick(&oa), &pick(&ob), "a", "b");
+            let d = diff_trees(&queries(&oa), &queries(&ob), "a", "b");
             if d.is_empty() {
-                let _ = writeln!(out, "  {target}: query unchanged");
+                let _ = writeln!(out, "  {}: query unchanged", target.name());
             } else {
-                let _ = writeln!(out, "  {target}: query changed");
+                let _ = writeln!(out, "  {}: query changed", target.name());
                 for line in d.lines() {
                     let _ = writeln!(out, "    {line}");
                 }
@@ -210,14 +282,9 @@ pub fn diff(old: &[Artifact], new: &[Artifact], old_ids: &[String], new_ids: &[S
         }
     }
     // Files no rule owns: health queries, the Splunk app and package, watchlists.
-    let rest = |t: &BTreeMap<String, Vec<u8>>| -> BTreeMap<String, Vec<u8>> {
-        t.iter()
-            .filter(|(k, _)| !claimed.contains(*k))
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect()
-    };
-    let shared = diff_trees(&rest(&a), &rest(&b), "a", "b");
-    let changed: Vec<&str> = shared
+    let shared = |set: &[Artifact]| artifact_tree(set.iter().filter(|a| a.rule.is_none()));
+    let d = diff_trees(&shared(old), &shared(new), "a", "b");
+    let changed: Vec<&str> = d
         .lines()
         .filter_map(|l| {
             l.strip_prefix("+++ b/").or_else(|| {
@@ -232,10 +299,4 @@ pub fn diff(old: &[Artifact], new: &[Artifact], old_ids: &[String], new_ids: &[S
         let _ = writeln!(out, "shared artifacts changed: {}", changed.join(", "));
     }
     out
-}
-
-/// Whether an output path belongs to a rule: its query and its per-rule deployment files.
-fn belongs(path: &str, id: &str) -> bool {
-    let file = path.rsplit('/').next().unwrap_or(path);
-    file.split('.').next() == Some(id)
 }

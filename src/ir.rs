@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use crate::catalogue::Field;
 use crate::duration::Duration;
-use crate::expr::Event;
+use crate::expr::Side;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -41,8 +41,9 @@ impl Severity {
     }
 }
 
+/// What a detection says about itself: carried into every output's header and deployment object.
 #[derive(Debug, Clone, Serialize)]
-pub struct Detection {
+pub struct Meta {
     pub id: String,
     pub title: String,
     pub description: String,
@@ -57,6 +58,12 @@ pub struct Detection {
     pub references: Vec<String>,
     /// The source file, relative as given on the command line.
     pub source: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Detection {
+    #[serde(flatten)]
+    pub meta: Meta,
     pub schedule: Schedule,
     pub logic: Logic,
     /// Every list the logic references, sorted by name.
@@ -70,11 +77,43 @@ pub struct Detection {
     pub tests: Vec<TestCase>,
 }
 
+/// The shape of an exported events file, told by its name (`*.sentinel.json`, `*.splunk.json`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventShape {
+    /// Log Analytics rows: the sign-in tables' own column names.
+    Sentinel,
+    /// Splunk events: search exports with flattened `properties.*` fields, or raw Azure Monitor records.
+    Splunk,
+}
+
+impl EventShape {
+    pub const ALL: [(&'static str, EventShape); 2] = [
+        ("sentinel", EventShape::Sentinel),
+        ("splunk", EventShape::Splunk),
+    ];
+
+    pub fn name(self) -> &'static str {
+        Self::ALL
+            .iter()
+            .find(|(_, s)| *s == self)
+            .map_or("?", |(n, _)| n)
+    }
+
+    /// The shape an events file's name declares: `x.sentinel.json` → Sentinel.
+    pub fn of_file(name: &str) -> Option<EventShape> {
+        Self::ALL
+            .iter()
+            .find(|(n, _)| name.contains(&format!(".{n}.")))
+            .map(|(_, s)| *s)
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct TestCase {
     pub name: String,
     /// Event files (as resolved from the rule's folder) and the shape each is in.
-    pub events: Vec<(String, crate::backend::Target)>,
+    pub events: Vec<(String, EventShape)>,
     pub expect_alert: bool,
     pub sessions: Vec<String>,
     pub reason: String,
@@ -145,7 +184,7 @@ pub struct Suppression {
 /// A field of one event; `event` is `None` in single-event logic and issuance/later predicates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct FieldRef {
-    pub event: Option<Event>,
+    pub side: Option<Side>,
     pub field: Field,
 }
 

@@ -12,7 +12,6 @@
 //! [`build::write`]. Target differences live only in `templates/`, `profiles/` and `src/backend/`.
 
 pub mod backend;
-pub mod build;
 pub mod catalogue;
 pub mod check;
 pub mod diag;
@@ -23,9 +22,13 @@ pub mod expr;
 pub mod fieldcheck;
 pub mod gate;
 pub mod ir;
+pub mod limits;
 pub mod lint;
 pub mod lists;
 pub mod model;
+pub mod outdir;
+pub mod pipeline;
+pub mod plan;
 pub mod render;
 pub mod report;
 pub mod syntax;

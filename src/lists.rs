@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use crate::diag::{did_you_mean, Diagnostic, SourceFile};
 use crate::ir::{External, List, ListKind, UaFamily, UaTable, Value};
-use crate::model::{self, span_of, ListValue, RawList, RawUaTable, S};
+use crate::model::{self, span_of, ListValue, RawList, RawUaTable, Spanned};
 
 /// More values than this belong in a watchlist/lookup, not in query text.
 pub const MAX_LIST_VALUES: usize = 10_000;
@@ -17,7 +17,7 @@ pub const UA_TABLE_FILE: &str = "ua_families.yaml";
 pub fn validate_list(
     file: &Arc<SourceFile>,
     name: &str,
-    raw: &S<RawList>,
+    raw: &Spanned<RawList>,
     origin: &str,
 ) -> Result<List, Vec<Diagnostic>> {
     let mut errs = Vec::new();
@@ -274,9 +274,19 @@ fn is_object_name(s: &str) -> bool {
 pub struct ListStore {
     loaded: BTreeMap<PathBuf, Result<List, Vec<Diagnostic>>>,
     tables: BTreeMap<PathBuf, Result<UaTable, Vec<Diagnostic>>>,
+    /// List origins are named relative to this folder.
+    root: PathBuf,
 }
 
 impl ListStore {
+    /// A store naming list files relative to `root` (as given, when `root` is empty).
+    pub fn new(root: &Path) -> Self {
+        Self {
+            root: root.to_path_buf(),
+            ..Self::default()
+        }
+    }
+
     /// The shared list `name` from `dir`, or `None` when no such file exists.
     pub fn get(&mut self, dir: &Path, name: &str) -> Option<Result<List, Vec<Diagnostic>>> {
         if !is_identifier(name) {
@@ -286,10 +296,15 @@ impl ListStore {
         if !path.is_file() {
             return None;
         }
+        let origin = path
+            .strip_prefix(&self.root)
+            .unwrap_or(&path)
+            .display()
+            .to_string();
         let entry = self.loaded.entry(path.clone()).or_insert_with(|| {
             let file = model::read_source(&path).map_err(|d| vec![d])?;
-            let raw: S<RawList> = model::parse_yaml(&file).map_err(|d| vec![d])?;
-            validate_list(&file, name, &raw, &path.display().to_string())
+            let raw: Spanned<RawList> = model::parse_yaml(&file).map_err(|d| vec![d])?;
+            validate_list(&file, name, &raw, &origin)
         });
         Some(entry.clone())
     }
@@ -335,7 +350,7 @@ fn load_ua_table(path: &Path) -> Result<UaTable, Vec<Diagnostic>> {
     let raw: RawUaTable = model::parse_yaml(&file).map_err(|d| vec![d])?;
     let mut errs = Vec::new();
     let mut families: Vec<UaFamily> = Vec::new();
-    let check_name = |errs: &mut Vec<Diagnostic>, name: &S<String>| {
+    let check_name = |errs: &mut Vec<Diagnostic>, name: &Spanned<String>| {
         let ok = !name.value.is_empty()
             && name.value.len() <= 40
             && name

@@ -1,4 +1,4 @@
-//! The command line: parse arguments, run a pipeline stage, render diagnostics, pick the exit code.
+//! The command line: parse arguments, call the library, print what it returns, pick the exit code.
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -6,10 +6,9 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use tokenward::backend::{Profiles, Target};
+use tokenward::backend::Target;
 use tokenward::diag::{Diagnostic, Severity};
-use tokenward::ir::Detection;
-use tokenward::{build, fieldcheck, gate, lint, testing};
+use tokenward::{fieldcheck, gate, lint, outdir, pipeline, testing};
 
 #[derive(Parser)]
 #[command(
@@ -129,7 +128,7 @@ struct BuildArgs {
     /// Folder holding sentinel.yaml / splunk.yaml profiles that override the bundled ones.
     #[arg(long)]
     profiles: Option<PathBuf>,
-    /// `queries` writes the output folder; `ir` prints what the compiler understood, as JSON.
+    /// `queries` writes the output folder; `ir` and `plan` print what the compiler understood, as JSON.
     #[arg(long, value_enum, default_value_t = Emit::Queries)]
     emit: Emit,
     /// How diagnostics are printed.
@@ -175,6 +174,7 @@ enum TargetArg {
 enum Emit {
     Queries,
     Ir,
+    Plan,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -201,17 +201,6 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
-}
-
-/// Profiles and checked detections, or every diagnostic found on the way.
-fn load(
-    paths: &[PathBuf],
-    profiles: Option<&Path>,
-) -> Result<(Profiles, Vec<Detection>), Vec<Diagnostic>> {
-    let profiles = Profiles::load(profiles)?;
-    let files = build::find_rules(paths)?;
-    let detections = build::check_all(&files)?;
-    Ok((profiles, detections))
 }
 
 fn run_lint(args: &LintArgs) -> anyhow::Result<ExitCode> {
@@ -265,72 +254,36 @@ fn run_rule(args: &RuleArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn run_diff(args: &DiffArgs) -> anyhow::Result<ExitCode> {
-    let scratch = tempfile_dir()?;
-    let mut sides = Vec::new();
-    for (i, arg) in [&args.old, &args.new].into_iter().enumerate() {
-        let side = gate::Side::parse(arg);
-        let dir = match side.materialize(&args.rules, &scratch.join(i.to_string())) {
-            Ok(d) => d,
-            Err(d) => {
-                report(&[d], Format::Human);
-                let _ = std::fs::remove_dir_all(&scratch);
-                return Ok(ExitCode::from(2));
-            }
-        };
-        // A revision is built from inside its scratch folder, so paths in the output read `rules/…`
-        // on both sides and only real changes show.
-        let here = std::env::current_dir()?;
-        let profiles = args.profiles.as_ref().map(|p| here.join(p));
-        let (root, rel) = match &side {
-            gate::Side::Revision(_) => (scratch.join(i.to_string()), args.rules.clone()),
-            gate::Side::Folder(_) => {
-                // Build a folder from its parent so both sides name their rules alike.
-                let abs = here.join(&dir);
-                match (abs.parent(), abs.file_name()) {
-                    (Some(parent), Some(name)) => (parent.to_path_buf(), PathBuf::from(name)),
-                    _ => (here.clone(), dir.clone()),
-                }
-            }
-        };
-        std::env::set_current_dir(&root)?;
-        let built = load(std::slice::from_ref(&rel), profiles.as_deref())
-            .and_then(|(p, d)| build::compile_all(&d, &Target::ALL, &p).map(|a| (d, a)));
-        std::env::set_current_dir(&here)?;
-        match built {
-            Ok((d, a)) => sides.push((d.iter().map(|x| x.id.clone()).collect::<Vec<_>>(), a)),
-            Err(diags) => {
-                report(&diags, Format::Human);
-                let _ = std::fs::remove_dir_all(&scratch);
-                return Ok(ExitCode::from(1));
-            }
+    match gate::diff_sides(&args.old, &args.new, &args.rules, args.profiles.as_deref()) {
+        Ok(text) => {
+            print!("{text}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(gate::DiffError::Usage(d)) => {
+            report(&[d], Format::Human);
+            Ok(ExitCode::from(2))
+        }
+        Err(gate::DiffError::Rules(diags)) => {
+            report(&diags, Format::Human);
+            Ok(ExitCode::from(1))
         }
     }
-    let _ = std::fs::remove_dir_all(&scratch);
-    print!(
-        "{}",
-        gate::diff(&sides[0].1, &sides[1].1, &sides[0].0, &sides[1].0)
-    );
-    Ok(ExitCode::SUCCESS)
-}
-
-/// A private scratch folder under the system temp dir.
-fn tempfile_dir() -> anyhow::Result<PathBuf> {
-    let base = std::env::temp_dir().join(format!("tokenward-diff-{}", std::process::id()));
-    std::fs::create_dir_all(&base)?;
-    Ok(base)
 }
 
 fn run_report(args: &ReportArgs) -> anyhow::Result<ExitCode> {
-    let files = match build::find_rules(&args.paths).and_then(|f| build::check_all(&f)) {
+    let detections = match pipeline::find_rules(&args.paths)
+        .and_then(|f| tokenward::check::check_all(&f, Path::new("")))
+    {
         Ok(d) => d,
         Err(diags) => {
             report(&diags, Format::Human);
             return Ok(ExitCode::from(1));
         }
     };
+    let metas: Vec<_> = detections.into_iter().map(|d| d.meta).collect();
     std::fs::create_dir_all(&args.out)?;
-    let md = tokenward::report::markdown(&files, &Target::ALL);
-    let html = tokenward::report::html(&files, &Target::ALL);
+    let md = tokenward::report::markdown(&metas, &Target::ALL);
+    let html = tokenward::report::html(&metas, &Target::ALL);
     std::fs::write(args.out.join("coverage.md"), md)?;
     std::fs::write(args.out.join("coverage.html"), html)?;
     eprintln!("wrote {}/coverage.md and coverage.html", args.out.display());
@@ -338,14 +291,15 @@ fn run_report(args: &ReportArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn run_test(args: &TestArgs) -> anyhow::Result<ExitCode> {
-    let (profiles, detections) = match load(&args.paths, args.profiles.as_deref()) {
+    let (backends, detections) = match pipeline::load(&args.paths, args.profiles.as_deref()) {
         Ok(x) => x,
         Err(diags) => {
             report(&diags, Format::Human);
             return Ok(ExitCode::from(1));
         }
     };
-    let outcomes = match testing::run(&detections, &profiles) {
+    let plans = pipeline::plan_all(&detections);
+    let outcomes = match testing::run(&plans, &backends) {
         Ok(o) => o,
         Err(diags) => {
             report(&diags, Format::Human);
@@ -369,24 +323,24 @@ fn run_check_fields(args: &CheckFieldsArgs) -> anyhow::Result<ExitCode> {
     if !(0.0..=1.0).contains(&args.max_missing) {
         anyhow::bail!("--max-missing must be between 0 and 1");
     }
-    let (profiles, mut detections) =
-        match load(std::slice::from_ref(&args.rules), args.profiles.as_deref()) {
+    let (backends, detections) =
+        match pipeline::load(std::slice::from_ref(&args.rules), args.profiles.as_deref()) {
             Ok(x) => x,
             Err(diags) => {
                 report(&diags, args.format);
                 return Ok(ExitCode::from(1));
             }
         };
+    let mut plans = pipeline::plan_all(&detections);
     if let Some(id) = &args.rule {
-        detections.retain(|d| &d.id == id);
-        if detections.is_empty() {
+        plans.retain(|d| &d.meta.id == id);
+        if plans.is_empty() {
             anyhow::bail!("no rule `{id}` under {}", args.rules.display());
         }
     }
     let r = match fieldcheck::check(
-        &detections,
-        args.target,
-        &profiles,
+        &plans,
+        backends.get(args.target),
         &args.samples,
         args.max_missing,
     ) {
@@ -438,18 +392,26 @@ fn run_build(args: &BuildArgs) -> anyhow::Result<ExitCode> {
         TargetArg::Splunk => vec![Target::Splunk],
         TargetArg::All => Target::ALL.to_vec(),
     };
-    let (profiles, detections) = match load(&args.paths, args.profiles.as_deref()) {
+    let (backends, detections) = match pipeline::load(&args.paths, args.profiles.as_deref()) {
         Ok(x) => x,
         Err(diags) => {
             report_with(&diags, args.format, "; nothing was written");
             return Ok(ExitCode::from(1));
         }
     };
-    if let Emit::Ir = args.emit {
-        println!("{}", serde_json::to_string_pretty(&detections)?);
-        return Ok(ExitCode::SUCCESS);
+    let plans = pipeline::plan_all(&detections);
+    match args.emit {
+        Emit::Ir => {
+            println!("{}", serde_json::to_string_pretty(&detections)?);
+            return Ok(ExitCode::SUCCESS);
+        }
+        Emit::Plan => {
+            println!("{}", serde_json::to_string_pretty(&plans)?);
+            return Ok(ExitCode::SUCCESS);
+        }
+        Emit::Queries => {}
     }
-    let artifacts = match build::compile_all(&detections, &targets, &profiles) {
+    let artifacts = match pipeline::compile(&plans, &targets, &backends) {
         Ok(a) => a,
         Err(diags) => {
             report_with(&diags, args.format, "; nothing was written");
@@ -469,13 +431,13 @@ fn run_build(args: &BuildArgs) -> anyhow::Result<ExitCode> {
         );
         return Ok(ExitCode::from(1));
     }
-    if let Err(d) = build::write(&args.out, &artifacts) {
+    if let Err(d) = outdir::write(&args.out, &artifacts) {
         report_with(&[d], args.format, "; nothing was written");
         return Ok(ExitCode::from(1));
     }
     eprintln!(
         "built {} rule(s) for {} into {} ({} files)",
-        detections.len(),
+        plans.len(),
         targets
             .iter()
             .map(|t| t.name())

@@ -5,139 +5,138 @@ use std::path::Path;
 use std::sync::Arc;
 
 use serde::Deserialize;
-use serde_saphyr::Spanned;
 
 use crate::diag::{did_you_mean, Diagnostic, SourceFile, Span};
 
 /// Files larger than this are refused before parsing.
 pub const MAX_FILE_BYTES: usize = 1 << 20;
 
-pub type S<T> = Spanned<T>;
+pub use serde_saphyr::Spanned;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawDetection {
-    pub id: S<String>,
-    pub title: S<String>,
-    pub description: S<String>,
-    pub severity: S<String>,
-    pub status: S<String>,
+    pub id: Spanned<String>,
+    pub title: Spanned<String>,
+    pub description: Spanned<String>,
+    pub severity: Spanned<String>,
+    pub status: Spanned<String>,
     #[serde(default)]
-    pub author: Option<S<String>>,
+    pub author: Option<Spanned<String>>,
     #[serde(default)]
-    pub attack: Vec<S<String>>,
+    pub attack: Vec<Spanned<String>>,
     #[serde(default)]
-    pub controls: Vec<S<String>>,
+    pub controls: Vec<Spanned<String>>,
     #[serde(default)]
-    pub references: Vec<S<String>>,
+    pub references: Vec<Spanned<String>>,
     #[serde(default)]
-    pub lists: BTreeMap<String, S<RawList>>,
+    pub lists: BTreeMap<String, Spanned<RawList>>,
     #[serde(default)]
-    pub correlation: Option<S<RawCorrelation>>,
+    pub correlation: Option<Spanned<RawCorrelation>>,
     #[serde(default, rename = "match")]
-    pub single: Option<S<RawMatch>>,
+    pub single: Option<Spanned<RawMatch>>,
     #[serde(default)]
-    pub signals: Option<S<RawSignals>>,
+    pub signals: Option<Spanned<RawSignals>>,
     #[serde(default)]
-    pub suppressions: Vec<S<RawSuppression>>,
+    pub suppressions: Vec<Spanned<RawSuppression>>,
     #[serde(default)]
-    pub schedule: Option<S<RawSchedule>>,
+    pub schedule: Option<Spanned<RawSchedule>>,
     #[serde(default)]
-    pub tests: Vec<S<RawTest>>,
+    pub tests: Vec<Spanned<RawTest>>,
 }
 
 /// A rule test: sample events and what the rule must make of them.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawTest {
-    pub name: S<String>,
+    pub name: Spanned<String>,
     /// Files relative to the rule; `*.sentinel.json` rows or `*.splunk.json` events.
-    pub events: Vec<S<String>>,
+    pub events: Vec<Spanned<String>>,
     /// `alert` or `no_alert`.
-    pub expect: S<String>,
+    pub expect: Spanned<String>,
     #[serde(default)]
-    pub sessions: Vec<S<String>>,
-    pub reason: S<String>,
+    pub sessions: Vec<Spanned<String>>,
+    pub reason: Spanned<String>,
     /// Fields the samples lack on purpose; the run must report them absent.
     #[serde(default)]
-    pub missing_fields: Vec<S<String>>,
+    pub missing_fields: Vec<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawCorrelation {
     #[serde(default)]
-    pub key: Option<S<String>>,
-    pub window: S<String>,
-    pub issuance: S<RawPredicate>,
-    pub later: S<RawPredicate>,
+    pub key: Option<Spanned<String>>,
+    pub window: Spanned<String>,
+    pub issuance: Spanned<RawPredicate>,
+    pub later: Spanned<RawPredicate>,
     /// A condition over the pair (`first.` and `later.` fields).
     #[serde(default, rename = "where")]
-    pub pair: Option<S<String>>,
+    pub pair: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawPredicate {
-    pub when: S<String>,
+    pub when: Spanned<String>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawMatch {
-    pub when: S<String>,
+    pub when: Spanned<String>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawSignals {
     #[serde(default)]
-    pub user_agent: Option<S<bool>>,
+    pub user_agent: Option<Spanned<bool>>,
     #[serde(default)]
-    pub asn: Option<S<bool>>,
+    pub asn: Option<Spanned<bool>>,
     #[serde(default)]
-    pub device: Option<S<bool>>,
+    pub device: Option<Spanned<bool>>,
     #[serde(default)]
-    pub min_disagreements: Option<S<i64>>,
+    pub min_disagreements: Option<Spanned<i64>>,
     #[serde(default)]
-    pub asn_categories: Vec<S<String>>,
+    pub asn_categories: Vec<Spanned<String>>,
     #[serde(default)]
-    pub require_asn_category: Option<S<bool>>,
+    pub require_asn_category: Option<Spanned<bool>>,
     #[serde(default)]
-    pub risk_events: Vec<S<String>>,
+    pub risk_events: Vec<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawSuppression {
-    pub name: S<String>,
+    pub name: Spanned<String>,
     #[serde(default)]
-    pub description: Option<S<String>>,
-    pub when: S<String>,
+    pub description: Option<Spanned<String>>,
+    pub when: Spanned<String>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawSchedule {
     #[serde(default)]
-    pub every: Option<S<String>>,
+    pub every: Option<Spanned<String>>,
     #[serde(default)]
-    pub ingestion_delay: Option<S<String>>,
+    pub ingestion_delay: Option<Spanned<String>>,
 }
 
 /// A list: inline in a rule's `lists:` or one file under `lists/`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawList {
-    pub kind: S<String>,
+    pub kind: Spanned<String>,
     #[serde(default)]
-    pub description: Option<S<String>>,
+    pub description: Option<Spanned<String>>,
     #[serde(default)]
-    pub sources: Vec<S<String>>,
+    pub sources: Vec<Spanned<String>>,
     #[serde(default)]
-    pub values: Option<S<Vec<S<ListValue>>>>,
+    pub values: Option<Spanned<Vec<Spanned<ListValue>>>>,
     #[serde(default)]
-    pub external: Option<S<RawExternal>>,
+    pub external: Option<Spanned<RawExternal>>,
 }
 
 /// A list value as YAML gave it; the list's `kind` decides which are valid.
@@ -152,10 +151,10 @@ pub enum ListValue {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawExternal {
-    pub watchlist: S<String>,
-    pub lookup: S<String>,
+    pub watchlist: Spanned<String>,
+    pub lookup: Spanned<String>,
     #[serde(default)]
-    pub lookup_field: Option<S<String>>,
+    pub lookup_field: Option<Spanned<String>>,
 }
 
 /// The shared user-agent family table (`lists/ua_families.yaml`).
@@ -163,20 +162,20 @@ pub struct RawExternal {
 #[serde(deny_unknown_fields)]
 pub struct RawUaTable {
     #[serde(default)]
-    pub description: Option<S<String>>,
+    pub description: Option<Spanned<String>>,
     #[serde(default)]
-    pub sources: Vec<S<String>>,
-    pub default: S<String>,
-    pub families: Vec<S<RawUaFamily>>,
+    pub sources: Vec<Spanned<String>>,
+    pub default: Spanned<String>,
+    pub families: Vec<Spanned<RawUaFamily>>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawUaFamily {
-    pub name: S<String>,
+    pub name: Spanned<String>,
     #[serde(default)]
-    pub scripted: Option<S<bool>>,
-    pub match_any: Vec<S<String>>,
+    pub scripted: Option<Spanned<bool>>,
+    pub match_any: Vec<Spanned<String>>,
 }
 
 /// Where a spanned value sits in its file.
@@ -364,7 +363,7 @@ mod tests {
 
     #[derive(Debug, Deserialize)]
     struct Doc {
-        when: S<String>,
+        when: Spanned<String>,
     }
 
     fn map(yaml: &str) -> (Arc<SourceFile>, ValueMap, String) {

@@ -1,72 +1,47 @@
-//! Templates (templates/<target>/*.j2, compiled into the binary) rendered with minijinja.
-
-use std::sync::LazyLock;
+//! Templates rendered with minijinja. Each backend owns its templates (templates/<target>/*.j2, compiled
+//! into the binary) and registers its own escaping filters; this module knows none of them.
 
 use serde::Serialize;
 
-use crate::backend::{kql, spl};
 use crate::diag::Diagnostic;
 
-const TEMPLATES: &[(&str, &str)] = &[
-    (
-        "kql/correlation.kql",
-        include_str!("../templates/kql/correlation.kql.j2"),
-    ),
-    (
-        "kql/single.kql",
-        include_str!("../templates/kql/single.kql.j2"),
-    ),
-    (
-        "kql/health.kql",
-        include_str!("../templates/kql/health.kql.j2"),
-    ),
-    (
-        "kql/header.kql",
-        include_str!("../templates/kql/header.kql.j2"),
-    ),
-    (
-        "kql/analytic-rule.yaml",
-        include_str!("../templates/kql/analytic-rule.yaml.j2"),
-    ),
-    (
-        "spl/correlation.spl",
-        include_str!("../templates/spl/correlation.spl.j2"),
-    ),
-    (
-        "spl/single.spl",
-        include_str!("../templates/spl/single.spl.j2"),
-    ),
-    (
-        "spl/health.spl",
-        include_str!("../templates/spl/health.spl.j2"),
-    ),
-    (
-        "spl/header.spl",
-        include_str!("../templates/spl/header.spl.j2"),
-    ),
-    (
-        "spl/macros.conf",
-        include_str!("../templates/spl/macros.conf.j2"),
-    ),
-];
+/// A set of templates with the filters of one target.
+pub struct Templates {
+    env: minijinja::Environment<'static>,
+}
 
-static ENV: LazyLock<Result<minijinja::Environment<'static>, String>> = LazyLock::new(|| {
-    let mut env = minijinja::Environment::new();
-    env.set_trim_blocks(true);
-    env.set_lstrip_blocks(true);
-    env.set_keep_trailing_newline(true);
-    // Nothing is auto-escaped: every value goes through a target filter or a backend escaper.
-    env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
-    env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
-    for (name, source) in TEMPLATES {
-        env.add_template(name, source)
-            .map_err(|e| format!("template {name}: {e:#}"))?;
+impl Templates {
+    /// Parses the templates; `register` adds the target's filters. An error here is a bug in tokenward.
+    pub fn new(
+        sources: &[(&'static str, &'static str)],
+        register: fn(&mut minijinja::Environment<'static>),
+    ) -> Result<Self, String> {
+        let mut env = minijinja::Environment::new();
+        env.set_trim_blocks(true);
+        env.set_lstrip_blocks(true);
+        env.set_keep_trailing_newline(true);
+        // Nothing is auto-escaped: every value goes through a target filter or a backend escaper.
+        env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
+        env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+        env.add_filter("yaml_string", |s: String| yaml_string(&s));
+        register(&mut env);
+        for (name, source) in sources {
+            env.add_template(name, source)
+                .map_err(|e| format!("template {name}: {e:#}"))?;
+        }
+        Ok(Self { env })
     }
-    env.add_filter("yaml_string", |s: String| yaml_string(&s));
-    kql::register(&mut env);
-    spl::register(&mut env);
-    Ok(env)
-});
+
+    /// Renders one template; a failure is a bug in tokenward, reported as E090.
+    pub fn render<C: Serialize>(&self, name: &str, cx: &C) -> Result<String, Diagnostic> {
+        let tmpl = self
+            .env
+            .get_template(name)
+            .map_err(|e| Diagnostic::error("E090", format!("template {name}: {e}")))?;
+        tmpl.render(cx)
+            .map_err(|e| Diagnostic::error("E090", format!("template {name}: {e:#}")))
+    }
+}
 
 /// `session_id` and `join-without-kind` in PascalCase: `SessionId`, `JoinWithoutKind`.
 pub fn pascal_case(name: &str) -> String {
@@ -103,18 +78,6 @@ pub fn yaml_string(s: &str) -> String {
     out
 }
 
-/// Renders a bundled template; a failure here is a bug in tokenward, reported as E090.
-pub fn render<C: Serialize>(name: &str, cx: &C) -> Result<String, Diagnostic> {
-    let env = ENV
-        .as_ref()
-        .map_err(|e| Diagnostic::error("E090", e.clone()))?;
-    let tmpl = env
-        .get_template(name)
-        .map_err(|e| Diagnostic::error("E090", format!("template {name}: {e}")))?;
-    tmpl.render(cx)
-        .map_err(|e| Diagnostic::error("E090", format!("template {name}: {e:#}")))
-}
-
 #[cfg(test)]
 mod tests {
     #[test]
@@ -124,12 +87,5 @@ mod tests {
         let hostile = "x\u{7f}\u{9f}\u{fffe}\u{1}😀\"\\";
         let back: String = serde_saphyr::from_str(&super::yaml_string(hostile)).unwrap();
         assert_eq!(back, hostile);
-    }
-
-    #[test]
-    fn bundled_templates_parse() {
-        for (name, _) in super::TEMPLATES {
-            super::ENV.as_ref().unwrap().get_template(name).unwrap();
-        }
     }
 }

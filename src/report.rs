@@ -5,13 +5,13 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use crate::backend::Target;
-use crate::ir::Detection;
+use crate::ir::Meta;
 
 fn sorted(values: impl Iterator<Item = String>) -> Vec<String> {
     values.collect::<BTreeSet<_>>().into_iter().collect()
 }
 
-pub fn markdown(detections: &[Detection], targets: &[Target]) -> String {
+pub fn markdown(detections: &[Meta], targets: &[Target]) -> String {
     let techniques = sorted(detections.iter().flat_map(|d| d.attack.iter().cloned()));
     let controls = sorted(detections.iter().flat_map(|d| d.controls.iter().cloned()));
     let mut out = String::from(
@@ -36,11 +36,9 @@ pub fn markdown(detections: &[Detection], targets: &[Target]) -> String {
         (
             "ATT&CK techniques",
             &techniques,
-            (|d: &Detection| &d.attack) as fn(&Detection) -> &Vec<String>,
+            (|d: &Meta| &d.attack) as fn(&Meta) -> &Vec<String>,
         ),
-        ("NIST 800-53 controls", &controls, |d: &Detection| {
-            &d.controls
-        }),
+        ("NIST 800-53 controls", &controls, |d: &Meta| &d.controls),
     ] {
         let _ = write!(out, "\n## {heading}\n\n| rule |");
         for c in columns {
@@ -77,7 +75,7 @@ fn html_escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-pub fn html(detections: &[Detection], targets: &[Target]) -> String {
+pub fn html(detections: &[Meta], targets: &[Target]) -> String {
     let techniques = sorted(detections.iter().flat_map(|d| d.attack.iter().cloned()));
     let controls = sorted(detections.iter().flat_map(|d| d.controls.iter().cloned()));
     let mut out = String::from(
@@ -104,11 +102,9 @@ pub fn html(detections: &[Detection], targets: &[Target]) -> String {
         (
             "ATT&amp;CK techniques",
             &techniques,
-            (|d: &Detection| &d.attack) as fn(&Detection) -> &Vec<String>,
+            (|d: &Meta| &d.attack) as fn(&Meta) -> &Vec<String>,
         ),
-        ("NIST 800-53 controls", &controls, |d: &Detection| {
-            &d.controls
-        }),
+        ("NIST 800-53 controls", &controls, |d: &Meta| &d.controls),
     ] {
         let _ = write!(out, "<h2>{heading}</h2>\n<table><tr><th>rule</th>");
         for c in columns {

@@ -6,11 +6,12 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::backend::{self, Profiles};
+use crate::backend::Backends;
 use crate::catalogue::Field;
 use crate::diag::Diagnostic;
 use crate::eval;
-use crate::ir::{Detection, TestCase};
+use crate::ir::TestCase;
+use crate::plan::Plan;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Outcome {
@@ -28,13 +29,16 @@ pub struct Outcome {
 }
 
 /// Runs every test case of every detection; reading an events file can fail (E050).
-pub fn run(detections: &[Detection], profiles: &Profiles) -> Result<Vec<Outcome>, Vec<Diagnostic>> {
+pub fn run(plans: &[Plan], backends: &Backends) -> Result<Vec<Outcome>, Vec<Diagnostic>> {
     let mut out = Vec::new();
     let mut errs = Vec::new();
-    for d in detections {
+    for d in plans {
         for case in &d.tests {
             for (file, shape) in &case.events {
-                match backend::read_events(*shape, profiles, Path::new(file)) {
+                let Some(backend) = backends.for_shape(*shape) else {
+                    continue;
+                };
+                match backend.read_events(Path::new(file)) {
                     Ok(records) => {
                         let events: Vec<_> = records.into_iter().map(|(e, _)| e).collect();
                         out.push(judge(d, case, file, shape.name(), &events));
@@ -52,7 +56,7 @@ pub fn run(detections: &[Detection], profiles: &Profiles) -> Result<Vec<Outcome>
 }
 
 fn judge(
-    d: &Detection,
+    d: &Plan,
     case: &TestCase,
     file: &str,
     shape: &'static str,
@@ -90,9 +94,9 @@ fn judge(
         problems.push(format!(
             "expected no alert but {} alerted (signals: {}{})",
             list(&alerted),
-            a.disagreeing_signals.join(", "),
-            a.asn_category
-                .as_ref()
+            a.signals.join(", "),
+            a.labels
+                .get("later_asn_category")
                 .map(|c| format!("; later ASN in {c}"))
                 .unwrap_or_default()
         ));
@@ -112,7 +116,7 @@ fn judge(
         problems.join("; ")
     };
     Outcome {
-        rule: d.id.clone(),
+        rule: d.meta.id.clone(),
         case: case.name.clone(),
         shape,
         file: file.to_string(),

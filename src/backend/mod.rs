@@ -1,17 +1,27 @@
-//! Backends: IR + target profile → query text. One file per target; this module only dispatches.
+//! Backends: a plan rendered for one SIEM through its profile and templates. [`Target::backend`] is the
+//! only place a target becomes code; everything else goes through the [`Backend`] trait, which holds the
+//! dialect (literals, operators, list membership, CIDR tests, durations) and the stages (query text,
+//! companion queries, deployment artifacts, event readers). A third SIEM is one folder and a profile.
 
-pub mod kql;
-pub mod spl;
+pub mod sentinel;
+pub mod splunk;
+mod text;
 
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
+use serde_json::Value as Json;
 
+pub use text::{cond_text, pred_text, Prelude};
+
+use crate::catalogue::Field;
 use crate::diag::Diagnostic;
-use crate::ir::Detection;
-use crate::model;
+use crate::duration::Duration;
+use crate::events::{AuthDetails, Event};
+use crate::ir::{Cond, EventShape, FieldRef, List, Value};
+use crate::plan::{Output, Plan, Pred};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum Target {
     Sentinel,
@@ -20,13 +30,41 @@ pub enum Target {
 
 impl Target {
     pub const ALL: [Target; 2] = [Target::Sentinel, Target::Splunk];
+    const NAMES: [(&'static str, Target); 2] =
+        [("sentinel", Target::Sentinel), ("splunk", Target::Splunk)];
 
     pub fn name(self) -> &'static str {
+        Self::NAMES
+            .iter()
+            .find(|(_, t)| *t == self)
+            .map_or("?", |(n, _)| n)
+    }
+
+    pub fn by_name(name: &str) -> Option<Target> {
+        Self::NAMES
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, t)| *t)
+    }
+
+    /// The target's backend, configured with its profile: the bundled one, or `<name>.yaml` in
+    /// `profiles` when that file exists.
+    pub fn backend(self, profiles: Option<&Path>) -> Result<Box<dyn Backend>, Diagnostic> {
         match self {
-            Target::Sentinel => "sentinel",
-            Target::Splunk => "splunk",
+            Target::Sentinel => sentinel::load(profiles).map(|b| Box::new(b) as Box<dyn Backend>),
+            Target::Splunk => splunk::load(profiles).map(|b| Box::new(b) as Box<dyn Backend>),
         }
     }
+}
+
+/// What an output file is, for gates and reports: a rule's query, a rule's deployment object, or
+/// something no single rule owns (health queries, the Splunk app, watchlists).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ArtifactKind {
+    Query,
+    Deployment,
+    Shared,
 }
 
 /// One output file, relative to the output folder.
@@ -37,27 +75,103 @@ pub struct Artifact {
     pub contents: String,
     /// Binary artifacts (the Splunk package); written instead of `contents` when present.
     pub binary: Option<Vec<u8>>,
+    pub kind: ArtifactKind,
+    pub target: Target,
+    /// The rule the file belongs to, when one does.
+    pub rule: Option<String>,
 }
 
 impl Artifact {
-    /// A text artifact (everything but the Splunk package).
-    pub fn text(path: impl Into<PathBuf>, contents: String) -> Self {
+    /// A file no single rule owns.
+    pub fn shared(target: Target, path: impl Into<PathBuf>, contents: String) -> Self {
         Self {
             path: path.into(),
             contents,
             binary: None,
+            kind: ArtifactKind::Shared,
+            target,
+            rule: None,
         }
+    }
+
+    /// A rule's query or deployment object.
+    pub fn of_rule(
+        target: Target,
+        kind: ArtifactKind,
+        rule: &str,
+        path: impl Into<PathBuf>,
+        contents: String,
+    ) -> Self {
+        Self {
+            path: path.into(),
+            contents,
+            binary: None,
+            kind,
+            target,
+            rule: Some(rule.to_string()),
+        }
+    }
+
+    pub fn bytes(&self) -> &[u8] {
+        self.binary.as_deref().unwrap_or(self.contents.as_bytes())
     }
 }
 
-/// Both targets' profiles, loaded once per build.
-pub struct Profiles {
-    pub sentinel: kql::Profile,
-    pub splunk: spl::Profile,
+/// One SIEM: its dialect and its stages. Implemented once per target folder.
+pub trait Backend: Send + Sync {
+    fn target(&self) -> Target;
+    /// The shape of the events files this target's readers take (`*.<name>.json`).
+    fn event_shape(&self) -> EventShape;
+    /// The extension of query files (`kql`, `spl`).
+    fn query_extension(&self) -> &'static str;
+
+    // ---- dialect: the only ways a value or a test becomes query text ----
+    /// A string literal; whatever `s` holds stays data.
+    fn string(&self, s: &str) -> String;
+    fn value(&self, v: &Value) -> String;
+    /// The column holding a field of one event of the pair (or of the event, in single-event rules).
+    fn column(&self, f: FieldRef) -> String;
+    /// The name an output column has in this target.
+    fn output_name(&self, o: &Output) -> String;
+    fn and(&self) -> &'static str;
+    fn or(&self) -> &'static str;
+    fn not(&self, inner: &str) -> String;
+    /// An atomic condition: equality, list membership, CIDR test, text test. Commands the test needs
+    /// to run first (Splunk lookups) go into `prelude`.
+    fn atom(&self, c: &Cond, lists: &[List], prelude: &mut Prelude) -> String;
+    /// A plan-level test (`differs`, `labelled`, `risk_found`) and its precedence (2 for an `and` chain,
+    /// 3 for an atom).
+    fn plan_atom(&self, p: &Pred) -> (String, u8);
+    /// A duration as this target writes time arithmetic.
+    fn duration(&self, d: Duration) -> String;
+
+    // ---- stages ----
+    /// The query of one plan.
+    fn render(&self, plan: &Plan) -> Result<Artifact, Diagnostic>;
+    /// Queries and files that do not depend on a rule (health checks, the base-search macro).
+    fn companions(&self) -> Result<Vec<Artifact>, Diagnostic>;
+    /// Deployment artifacts from the rendered queries and companions.
+    fn publish(
+        &self,
+        rules: &[(&Plan, &Artifact)],
+        companions: &[Artifact],
+    ) -> Result<Vec<Artifact>, Vec<Diagnostic>>;
+    /// One exported record as a canonical event, and what became of its authenticationDetails.
+    fn read_event(&self, record: &Json) -> (Event, AuthDetails);
+    /// Every record of an events file exported from this target.
+    fn read_events(&self, path: &Path) -> Result<Vec<(Event, AuthDetails)>, Diagnostic> {
+        let records = crate::events::read_records(path)?;
+        Ok(records.iter().map(|r| self.read_event(r)).collect())
+    }
+    /// Where this target reads a canonical field, for reports.
+    fn source_of(&self, f: Field) -> String;
 }
 
-impl Profiles {
-    /// The bundled profiles, or the ones in `dir` (`sentinel.yaml`, `splunk.yaml`) where present.
+/// Every target's backend, configured once per run.
+pub struct Backends(Vec<Box<dyn Backend>>);
+
+impl Backends {
+    /// The bundled profiles, or the ones in `dir` where present.
     pub fn load(dir: Option<&Path>) -> Result<Self, Vec<Diagnostic>> {
         if let Some(d) = dir.filter(|d| !d.is_dir()) {
             return Err(vec![Diagnostic::error("E030", "no such profiles folder")
@@ -66,42 +180,61 @@ impl Profiles {
                     "pass a folder holding sentinel.yaml and/or splunk.yaml (copies of profiles/)",
                 )]);
         }
-        let read = |name: &str,
-                    bundled: &str|
-         -> Result<std::sync::Arc<crate::diag::SourceFile>, Diagnostic> {
-            match dir.map(|d| d.join(name)).filter(|p| p.is_file()) {
-                Some(p) => model::read_source(&p),
-                None => Ok(crate::diag::SourceFile::new(
-                    format!("<bundled>/profiles/{name}"),
-                    bundled.to_string(),
-                )),
-            }
-        };
+        let mut out = Vec::new();
         let mut errs = Vec::new();
-        let sentinel = read(
-            "sentinel.yaml",
-            include_str!("../../profiles/sentinel.yaml"),
-        )
-        .and_then(|f| kql::Profile::load(&f));
-        let splunk = read("splunk.yaml", include_str!("../../profiles/splunk.yaml"))
-            .and_then(|f| spl::Profile::load(&f));
-        if let Err(e) = &sentinel {
-            errs.push(e.clone());
+        for t in Target::ALL {
+            match t.backend(dir) {
+                Ok(b) => out.push(b),
+                Err(e) => errs.push(e),
+            }
         }
-        if let Err(e) = &splunk {
-            errs.push(e.clone());
+        if errs.is_empty() {
+            Ok(Self(out))
+        } else {
+            Err(errs)
         }
-        match (sentinel, splunk) {
-            (Ok(sentinel), Ok(splunk)) => Ok(Self { sentinel, splunk }),
-            _ => Err(errs),
-        }
+    }
+
+    pub fn get(&self, t: Target) -> &dyn Backend {
+        self.0
+            .iter()
+            .find(|b| b.target() == t)
+            .map(|b| b.as_ref())
+            .expect("every target is loaded")
+    }
+
+    /// The backend whose readers take this event shape.
+    pub fn for_shape(&self, shape: EventShape) -> Option<&dyn Backend> {
+        self.0
+            .iter()
+            .find(|b| b.event_shape() == shape)
+            .map(|b| b.as_ref())
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &dyn Backend> {
+        self.0.iter().map(|b| b.as_ref())
+    }
+}
+
+/// Reads a profile file: `<dir>/<name>` when it exists, else the bundled text.
+pub(crate) fn profile_source(
+    dir: Option<&Path>,
+    name: &str,
+    bundled: &str,
+) -> Result<std::sync::Arc<crate::diag::SourceFile>, Diagnostic> {
+    match dir.map(|d| d.join(name)).filter(|p| p.is_file()) {
+        Some(p) => crate::model::read_source(&p),
+        None => Ok(crate::diag::SourceFile::new(
+            format!("<bundled>/profiles/{name}"),
+            bundled.to_string(),
+        )),
     }
 }
 
 /// A profile's `target:` must name the target it is loaded for.
 pub(crate) fn expect_target(
     file: &std::sync::Arc<crate::diag::SourceFile>,
-    target: &model::S<String>,
+    target: &crate::model::Spanned<String>,
     want: Target,
 ) -> Result<(), Diagnostic> {
     if target.value == want.name() {
@@ -109,7 +242,7 @@ pub(crate) fn expect_target(
     }
     Err(
         Diagnostic::error("E030", format!("profile target is `{}`", target.value))
-            .at(model::span_of(file, target))
+            .at(crate::model::span_of(file, target))
             .help(format!(
                 "the {} profile has `target: {}`",
                 want.name(),
@@ -123,8 +256,8 @@ pub(crate) fn health_settings(
     file: &crate::diag::SourceFile,
     lookback: &str,
     threshold: f64,
-) -> Result<crate::duration::Duration, Diagnostic> {
-    let lookback = crate::duration::Duration::parse(lookback).map_err(|e| {
+) -> Result<Duration, Diagnostic> {
+    let lookback = Duration::parse(lookback).map_err(|e| {
         Diagnostic::error("E030", format!("health lookback: {e}")).in_file(&file.path)
     })?;
     if !(0.0..=1.0).contains(&threshold) {
@@ -136,124 +269,58 @@ pub(crate) fn health_settings(
     Ok(lookback)
 }
 
-/// The query for one detection and target.
-pub fn compile(d: &Detection, target: Target, profiles: &Profiles) -> Result<Artifact, Diagnostic> {
-    let compiled = match target {
-        Target::Sentinel => kql::compile(d, &profiles.sentinel),
-        Target::Splunk => spl::compile(d, &profiles.splunk),
-    };
-    compiled.map_err(|mut e| {
-        // The profile is where the fix goes; say which rule needs the field.
-        if e.code == "E031" {
-            e.message = format!("{}, which rule `{}` ({}) reads", e.message, d.id, d.source);
-        }
-        e
-    })
-}
-
-/// Reads an events file exported from `shape` into canonical events, with each record's
-/// authenticationDetails verdict.
-pub fn read_events(
-    shape: Target,
-    profiles: &Profiles,
-    path: &Path,
-) -> Result<Vec<(crate::events::Event, crate::events::AuthDetails)>, Diagnostic> {
-    let records = crate::events::read_records(path)?;
-    Ok(records
-        .iter()
-        .map(|r| match shape {
-            Target::Sentinel => (
-                kql::events::read(&profiles.sentinel, r),
-                kql::events::auth_details(&profiles.sentinel, r),
-            ),
-            Target::Splunk => (
-                spl::events::read(&profiles.splunk, r),
-                spl::events::auth_details(&profiles.splunk, r),
-            ),
-        })
-        .collect())
-}
-
-/// The deployment artifacts built from the compiled queries: Sentinel ARM templates, analytic-rule YAML
-/// and watchlists; the Splunk app and its package.
-pub fn publish(
-    target: Target,
-    profiles: &Profiles,
-    compiled: &[(&Detection, &Artifact)],
-    companions: &[Artifact],
-) -> Result<Vec<Artifact>, Vec<Diagnostic>> {
-    let text_of = |suffix: &str| {
-        companions
-            .iter()
-            .find(|a| a.path.to_string_lossy().ends_with(suffix))
-            .map(|a| a.contents.clone())
-            .unwrap_or_default()
-    };
-    let mut out = Vec::new();
-    let mut errs = Vec::new();
-    match target {
-        Target::Sentinel => {
-            for (d, q) in compiled {
-                match kql::publish::rule_artifacts(d, &q.contents, &profiles.sentinel) {
-                    Ok(a) => out.extend(a),
-                    Err(e) => errs.push(e),
-                }
-            }
-            out.push(kql::publish::health_artifact(
-                &text_of("auth-details-health.kql"),
-                profiles.sentinel.health_lookback,
-            ));
-            let mut seen = std::collections::BTreeSet::new();
-            for (d, _) in compiled {
-                for l in &d.lists {
-                    if l.external
-                        .as_ref()
-                        .is_some_and(|e| seen.insert(e.watchlist.clone()))
-                    {
-                        out.extend(kql::publish::watchlist_artifacts(l));
-                    }
-                }
-            }
-        }
-        Target::Splunk => {
-            let searches: Vec<spl::publish::Compiled<'_>> = compiled
-                .iter()
-                .map(|(d, q)| spl::publish::Compiled {
-                    detection: d,
-                    search: &q.contents,
-                })
-                .collect();
-            match spl::publish::app(
-                &profiles.splunk,
-                &searches,
-                &text_of("auth-details-health.spl"),
-                &text_of("macros.conf"),
-            ) {
-                Ok(a) => out.extend(a),
-                Err(e) => errs.push(e),
-            }
-        }
+/// An unmapped field is fixed in the profile; the message says which rule needs it.
+pub(crate) fn naming_rule(mut e: Diagnostic, plan: &Plan) -> Diagnostic {
+    if e.code == "E031" {
+        e.message = format!(
+            "{}, which rule `{}` ({}) reads",
+            e.message, plan.meta.id, plan.meta.source
+        );
     }
-    if errs.is_empty() {
-        Ok(out)
+    e
+}
+
+/// A one-column CSV (watchlists, lookups): the header, then one value a row, quoted as RFC 4180 asks.
+pub(crate) fn list_csv(column: &str, values: &[Value]) -> String {
+    let mut csv = String::new();
+    csv.push_str(&csv_field(column));
+    csv.push('\n');
+    for v in values {
+        let s = match v {
+            Value::Str(s) => s.clone(),
+            Value::Int(i) => i.to_string(),
+            Value::Bool(b) => b.to_string(),
+        };
+        csv.push_str(&csv_field(&s));
+        csv.push('\n');
+    }
+    csv
+}
+
+/// RFC 4180: quote a field holding a comma, quote or line break; double the quotes.
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
     } else {
-        Err(errs)
+        s.to_string()
     }
 }
 
-/// Where the target reads a canonical field, for reports.
-pub fn source_of(target: Target, profiles: &Profiles, f: crate::catalogue::Field) -> String {
-    match target {
-        Target::Sentinel => profiles.sentinel.source_of(f),
-        Target::Splunk => profiles.splunk.source_of(f),
-    }
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// The companion queries that do not depend on a rule (the authenticationDetails health check, the
-/// Splunk base-search macro).
-pub fn companions(target: Target, profiles: &Profiles) -> Result<Vec<Artifact>, Diagnostic> {
-    match target {
-        Target::Sentinel => kql::companions(&profiles.sentinel),
-        Target::Splunk => spl::companions(&profiles.splunk),
+    #[test]
+    fn csv_fields() {
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_field("plain"), "plain");
+    }
+
+    #[test]
+    fn targets_round_trip_by_name() {
+        for t in Target::ALL {
+            assert_eq!(Target::by_name(t.name()), Some(t));
+        }
     }
 }

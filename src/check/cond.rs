@@ -3,13 +3,13 @@
 use super::{Checker, Scope};
 use crate::catalogue::{Field, Type, CATALOGUE};
 use crate::diag::{did_you_mean, Diagnostic};
-use crate::expr::{self, CmpOp, Event, Expr, Operand};
+use crate::expr::{self, CmpOp, Expr, Operand, Side};
 use crate::ir::{Cond, FieldRef, ListKind, TextOp, Value};
 use crate::lists;
-use crate::model::{ValueMap, S};
+use crate::model::{Spanned, ValueMap};
 
 impl Checker<'_> {
-    pub(super) fn condition(&mut self, text: &S<String>, scope: Scope) -> Option<Cond> {
+    pub(super) fn condition(&mut self, text: &Spanned<String>, scope: Scope) -> Option<Cond> {
         let map = ValueMap::new(&self.file, text);
         match expr::parse(&text.value) {
             Ok(e) => self.cond(&e, scope, &map),
@@ -349,8 +349,8 @@ impl Checker<'_> {
         };
         let event = match (event.as_deref(), scope) {
             (None, Scope::Single) => None,
-            (Some("first"), Scope::Pair) => Some(Event::First),
-            (Some("later"), Scope::Pair) => Some(Event::Later),
+            (Some("first"), Scope::Pair) => Some(Side::First),
+            (Some("later"), Scope::Pair) => Some(Side::Later),
             (None, Scope::Pair) => {
                 let known = Field::by_name(name).is_some();
                 let (msg, help) = if known {
@@ -389,7 +389,7 @@ impl Checker<'_> {
             }
         };
         match Field::by_name(name) {
-            Some(field) => Some(FieldRef { event, field }),
+            Some(field) => Some(FieldRef { side: event, field }),
             None => {
                 let (msg, code) = if event.is_none() && self.is_list_name(op, scope) {
                     (format!("`{name}` is a list, not a field"), "E022")
@@ -485,9 +485,9 @@ pub(super) fn negate(c: Cond) -> Cond {
 }
 
 fn describe_ref(f: FieldRef) -> String {
-    match f.event {
-        Some(Event::First) => format!("first.{}", f.field.name()),
-        Some(Event::Later) => format!("later.{}", f.field.name()),
+    match f.side {
+        Some(Side::First) => format!("first.{}", f.field.name()),
+        Some(Side::Later) => format!("later.{}", f.field.name()),
         None => f.field.name().to_string(),
     }
 }

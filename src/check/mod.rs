@@ -7,17 +7,17 @@ use std::sync::Arc;
 use crate::catalogue::{Field, Type};
 use crate::diag::{did_you_mean, Diagnostic, SourceFile, Span};
 use crate::duration::Duration;
-use crate::expr::Event;
+use crate::expr::Side;
 use crate::ir::{
-    Cond, Correlation, Detection, List, ListKind, Logic, Schedule, Severity, Signals, Suppression,
-    TestCase,
+    Cond, Correlation, Detection, List, ListKind, Logic, Meta, Schedule, Severity, Signals,
+    Suppression, TestCase,
 };
 use crate::lists::{self, ListStore};
 
 mod cond;
 use cond::field_hint;
 
-use crate::model::{self, span_of, RawDetection, S};
+use crate::model::{self, span_of, RawDetection, Spanned};
 
 /// Sentinel's longest query period; Splunk is given the same bound so both targets agree.
 pub const MAX_LOOKBACK: Duration = Duration::days(14);
@@ -34,16 +34,54 @@ enum Scope {
     Pair,
 }
 
+/// Checks every rule file; all errors are collected, including duplicate ids across files. Each rule's
+/// `source` is its path relative to `root` (a path as given when `root` is empty).
+pub fn check_all(files: &[PathBuf], root: &Path) -> Result<Vec<Detection>, Vec<Diagnostic>> {
+    let mut store = ListStore::new(root);
+    let mut errs = Vec::new();
+    let mut seen: std::collections::BTreeMap<String, Span> = std::collections::BTreeMap::new();
+    let mut detections = Vec::new();
+    for f in files {
+        let shown = f.strip_prefix(root).unwrap_or(f);
+        match check_file(f, shown, &mut store) {
+            Ok((d, id_span)) => {
+                if let Some(first) = seen.get(&d.meta.id) {
+                    let (line, col) = first.line_col();
+                    errs.push(
+                        Diagnostic::error("E011", format!("duplicate rule id `{}`", d.meta.id))
+                            .at(id_span)
+                            .help(format!(
+                                "already used at {}:{line}:{col}; ids must be unique across the rule set",
+                                first.file.path.display()
+                            )),
+                    );
+                } else {
+                    seen.insert(d.meta.id.clone(), id_span);
+                    detections.push(d);
+                }
+            }
+            Err(e) => errs.extend(e),
+        }
+    }
+    if errs.is_empty() {
+        Ok(detections)
+    } else {
+        Err(errs)
+    }
+}
+
 /// Loads and checks one rule file. Errors are collected, not stopped at the first.
 /// Returns the detection and the span of its `id` (for duplicate-id errors across files).
 pub fn check_file(
     path: &Path,
+    shown: &Path,
     store: &mut ListStore,
 ) -> Result<(Detection, Span), Vec<Diagnostic>> {
     let file = model::read_source(path).map_err(|d| vec![d])?;
     let raw: RawDetection = model::parse_yaml(&file).map_err(|d| vec![d])?;
     let lists_dir = lists::lists_dir_for(path);
     let mut cx = Checker {
+        shown: shown.display().to_string(),
         file: Arc::clone(&file),
         raw: &raw,
         lists_dir,
@@ -52,7 +90,7 @@ pub fn check_file(
         used_lists: BTreeSet::new(),
         resolved: Vec::new(),
     };
-    let detection = cx.detection(path);
+    let detection = cx.detection(path, shown);
     let id_span = span_of(&file, &raw.id);
     if cx.errors.is_empty() {
         detection.map(|d| (d, id_span)).ok_or_else(Vec::new)
@@ -62,6 +100,8 @@ pub fn check_file(
 }
 
 struct Checker<'a> {
+    /// The rule file as outputs name it.
+    shown: String,
     file: Arc<SourceFile>,
     raw: &'a RawDetection,
     lists_dir: Option<PathBuf>,
@@ -72,7 +112,7 @@ struct Checker<'a> {
 }
 
 impl Checker<'_> {
-    fn at<T>(&self, s: &S<T>) -> Span {
+    fn at<T>(&self, s: &Spanned<T>) -> Span {
         span_of(&self.file, s)
     }
 
@@ -80,7 +120,7 @@ impl Checker<'_> {
         self.errors.push(d);
     }
 
-    fn detection(&mut self, path: &Path) -> Option<Detection> {
+    fn detection(&mut self, path: &Path, shown: &Path) -> Option<Detection> {
         let raw = self.raw;
         self.check_metadata();
         let severity = Severity::ALL
@@ -193,17 +233,19 @@ impl Checker<'_> {
         lists.sort_by(|a, b| a.name.cmp(&b.name));
         lists.dedup_by(|a, b| a.name == b.name);
         Some(Detection {
-            id: raw.id.value.clone(),
-            title: raw.title.value.trim().to_string(),
-            description: raw.description.value.trim().to_string(),
-            severity,
-            status: raw.status.value.clone(),
-            author: raw.author.as_ref().map(|a| a.value.clone()),
-            attack: raw.attack.iter().map(|a| a.value.clone()).collect(),
-            attack_at: raw.attack.iter().map(|a| self.at(a)).collect(),
-            controls: raw.controls.iter().map(|c| c.value.clone()).collect(),
-            references: raw.references.iter().map(|r| r.value.clone()).collect(),
-            source: path.display().to_string(),
+            meta: Meta {
+                id: raw.id.value.clone(),
+                title: raw.title.value.trim().to_string(),
+                description: raw.description.value.trim().to_string(),
+                severity,
+                status: raw.status.value.clone(),
+                author: raw.author.as_ref().map(|a| a.value.clone()),
+                attack: raw.attack.iter().map(|a| a.value.clone()).collect(),
+                attack_at: raw.attack.iter().map(|a| self.at(a)).collect(),
+                controls: raw.controls.iter().map(|c| c.value.clone()).collect(),
+                references: raw.references.iter().map(|r| r.value.clone()).collect(),
+                source: shown.display().to_string(),
+            },
             schedule: Schedule {
                 every,
                 ingestion_delay: delay,
@@ -259,13 +301,7 @@ impl Checker<'_> {
             let mut events = Vec::new();
             for e in &t.events {
                 let p = dir.join(&e.value);
-                let shape = if e.value.contains(".sentinel.") {
-                    Some(crate::backend::Target::Sentinel)
-                } else if e.value.contains(".splunk.") {
-                    Some(crate::backend::Target::Splunk)
-                } else {
-                    None
-                };
+                let shape = crate::ir::EventShape::of_file(&e.value);
                 match shape {
                     _ if !p.is_file() => self.err(
                         Diagnostic::error("E060", format!("no events file {}", p.display()))
@@ -384,7 +420,7 @@ impl Checker<'_> {
         }
     }
 
-    fn duration(&mut self, s: &S<String>) -> Option<Duration> {
+    fn duration(&mut self, s: &Spanned<String>) -> Option<Duration> {
         match Duration::parse(&s.value) {
             Ok(d) => Some(d),
             Err(why) => {
@@ -424,7 +460,10 @@ impl Checker<'_> {
         (every, delay)
     }
 
-    fn correlation(&mut self, c: &S<model::RawCorrelation>) -> Option<(Correlation, Duration)> {
+    fn correlation(
+        &mut self,
+        c: &Spanned<model::RawCorrelation>,
+    ) -> Option<(Correlation, Duration)> {
         let raw = &c.value;
         let key = match &raw.key {
             None => Some(Field::SessionId),
@@ -512,8 +551,8 @@ impl Checker<'_> {
             p.fields(&mut refs);
         }
         for r in refs {
-            match r.event {
-                Some(Event::First) => first_fields.insert(r.field),
+            match r.side {
+                Some(Side::First) => first_fields.insert(r.field),
                 _ => later_fields.insert(r.field),
             };
         }
@@ -546,7 +585,7 @@ impl Checker<'_> {
             });
         };
         let raw = &s.value;
-        let flag = |f: &Option<S<bool>>| f.as_ref().is_some_and(|b| b.value);
+        let flag = |f: &Option<Spanned<bool>>| f.as_ref().is_some_and(|b| b.value);
         let mut signals = Signals {
             user_agent: flag(&raw.user_agent),
             asn: flag(&raw.asn),
@@ -685,9 +724,7 @@ impl Checker<'_> {
                 );
                 return None;
             }
-            (Some(l), None) => {
-                lists::validate_list(&self.file, name, l, &self.file.path.display().to_string())
-            }
+            (Some(l), None) => lists::validate_list(&self.file, name, l, &self.shown.clone()),
             (None, Some(r)) => r,
             (None, None) => {
                 let mut candidates: Vec<String> = self.raw.lists.keys().cloned().collect();

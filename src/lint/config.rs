@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use super::{Level, Lint};
 use crate::diag::Diagnostic;
-use crate::model::{self, S};
+use crate::model::{self, Spanned};
 
 pub const FILE_NAME: &str = "tokenward.yaml";
 
@@ -22,9 +22,9 @@ pub struct Config {
 #[serde(deny_unknown_fields)]
 struct Raw {
     #[serde(default)]
-    lints: BTreeMap<String, S<String>>,
+    lints: BTreeMap<String, Spanned<String>>,
     #[serde(default)]
-    schemas: Vec<S<String>>,
+    schemas: Vec<Spanned<String>>,
 }
 
 impl Config {

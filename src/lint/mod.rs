@@ -238,7 +238,7 @@ pub fn collect(paths: &[std::path::PathBuf]) -> Result<Vec<std::path::PathBuf>, 
 fn in_build_output(p: &Path) -> bool {
     p.ancestors()
         .skip(1)
-        .any(|d| d.join(crate::build::MANIFEST).is_file())
+        .any(|d| d.join(crate::outdir::MANIFEST).is_file())
 }
 
 fn is_yaml(p: &Path) -> bool {
@@ -257,7 +257,7 @@ pub fn lint_files(files: &[std::path::PathBuf], config: &Config) -> Vec<Diagnost
     let catalogue = spl::fields::Catalogue::bundled();
     let rules: Vec<std::path::PathBuf> = files.iter().filter(|f| is_yaml(f)).cloned().collect();
     if !rules.is_empty() {
-        if let Err(errs) = crate::build::check_all(&rules) {
+        if let Err(errs) = crate::check::check_all(&rules, Path::new("")) {
             out.extend(errs);
         }
     }

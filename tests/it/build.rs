@@ -1,7 +1,5 @@
 //! End to end: `tokenward build` on the bundled rules, its output, its exit codes and its errors.
 
-
-
 use crate::common::{copy_dir, kql_check, kql_oracle, read_tree, root, tokenward};
 
 fn build_bundled(out: &std::path::Path) -> std::collections::BTreeMap<String, String> {
@@ -92,6 +90,13 @@ fn ir_is_what_the_compiler_understood() {
     let run = tokenward(&["build", "rules", "--emit", "ir"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     insta::assert_snapshot!("bundled_ir", run.stdout);
+}
+
+#[test]
+fn plan_is_what_every_target_renders() {
+    let run = tokenward(&["build", "rules", "--emit", "plan"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    insta::assert_snapshot!("bundled_plan", run.stdout);
 }
 
 #[test]

@@ -1,7 +1,5 @@
 //! `tokenward check-fields`: field shares and mangled authenticationDetails, by name.
 
-
-
 use crate::common::{root, tokenward};
 use serde_json::json;
 

@@ -1,8 +1,6 @@
 //! docs/errors.md: every error code with an example input and the message a user sees, produced by running
 //! the same inputs the tests run. `TOKENWARD_UPDATE_DOCS=1 cargo test --test it errors_doc` rewrites it.
 
-
-
 use std::fmt::Write as _;
 
 use crate::common::{root, tokenward, tokenward_in};

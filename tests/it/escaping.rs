@@ -1,7 +1,5 @@
 //! Hostile list values and literals: they must reach the query as data, never as syntax.
 
-
-
 use crate::common::{expr_literal, kql_check, kql_oracle, kql_strings, read_tree, tokenward};
 
 const HOSTILE: &[&str] = &[

@@ -54,7 +54,7 @@ fn check_text(text: &str) {
     std::fs::write(&path, text).unwrap();
     let mut store = tokenward::lists::ListStore::default();
     // Ok or a list of diagnostics; every diagnostic renders.
-    if let Err(diags) = tokenward::check::check_file(&path, &mut store) {
+    if let Err(diags) = tokenward::check::check_file(&path, &path, &mut store) {
         for d in diags {
             let _ = d.render_human();
         }

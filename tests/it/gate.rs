@@ -1,7 +1,5 @@
 //! Pull-request gates and the coverage report: build --check, diff, report.
 
-
-
 use crate::common::{copy_dir, root, tokenward, tokenward_in};
 
 #[test]

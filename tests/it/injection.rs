@@ -3,8 +3,6 @@
 //! Kusto.Language with the values intact; each SPL must parse with tokenward's SPL grammar with every value
 //! inside its literal. `TOKENWARD_SOAK_CASES` raises the number of cases (bench/run.py --soak).
 
-
-
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config, TestRunner};
@@ -93,7 +91,7 @@ fn arbitrary_values_stay_data_in_both_targets() {
     let mut runner = TestRunner::new(Config::default());
     let strategy = prop::collection::btree_set(hostile(), 1..5);
     let tmp = tempfile::tempdir().unwrap();
-    let profiles = tokenward::backend::Profiles::load(None).unwrap();
+    let backends = tokenward::backend::Backends::load(None).unwrap();
     let mut kql_files = Vec::new();
     for n in 0..cases {
         let values: Vec<String> = strategy
@@ -108,14 +106,18 @@ fn arbitrary_values_stay_data_in_both_targets() {
         }
         let path = tmp.path().join(format!("hostile-{n}.yaml"));
         std::fs::write(&path, rule(n, &values)).unwrap();
-        let files = tokenward::build::find_rules(&[path]).unwrap();
-        let detections = tokenward::build::check_all(&files)
+        let files = tokenward::pipeline::find_rules(&[path]).unwrap();
+        let detections = tokenward::check::check_all(&files, std::path::Path::new(""))
             .unwrap_or_else(|e| panic!("{values:?}: {}", e[0].render_human()));
-        let d = &detections[0];
-        let kql = tokenward::backend::compile(d, tokenward::backend::Target::Sentinel, &profiles)
+        let d = tokenward::plan::lower(&detections[0]);
+        let kql = backends
+            .get(tokenward::backend::Target::Sentinel)
+            .render(&d)
             .unwrap();
-        let spl =
-            tokenward::backend::compile(d, tokenward::backend::Target::Splunk, &profiles).unwrap();
+        let spl = backends
+            .get(tokenward::backend::Target::Splunk)
+            .render(&d)
+            .unwrap();
 
         let let_line = kql
             .contents

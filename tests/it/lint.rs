@@ -1,7 +1,5 @@
 //! `tokenward lint`: one fixture per lint rule, the cookie-theft write-up, SARIF, config, docs.
 
-
-
 use std::collections::BTreeSet;
 
 use crate::common::{read_tree, root, tokenward, tokenward_in};

@@ -1,7 +1,5 @@
 //! Deployment artifacts: Sentinel ARM and analytic-rule YAML, watchlists, the Splunk app and package.
 
-
-
 use crate::common::{kql_check, kql_oracle, read_tree, root, tokenward};
 
 fn build(src: &str) -> (tempfile::TempDir, std::path::PathBuf) {

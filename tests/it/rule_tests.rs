@@ -1,7 +1,5 @@
 //! `tokenward test` on the bundled rules and fixtures, and proof that the fixtures can fail.
 
-
-
 use crate::common::{copy_dir, root, tokenward, tokenward_in};
 
 /// A copy of the bundled rules with `edit` applied to the AiTM rule; returns the `test` run.
@@ -113,12 +111,12 @@ fn scoping_the_mobile_suppression_to_carrier_asns_alone_would_hide_the_proxy() {
 
 #[test]
 fn both_shapes_give_the_same_alerts() {
-    use tokenward::backend::{read_events, Profiles, Target};
-    let profiles = Profiles::load(None).unwrap();
+    use tokenward::backend::{Backends, Target};
+    let backends = Backends::load(None).unwrap();
     let files =
-        tokenward::build::find_rules(&[root().join("rules/aitm-session-replay.yaml")]).unwrap();
-    let detections = tokenward::build::check_all(&files).unwrap();
-    let d = &detections[0];
+        tokenward::pipeline::find_rules(&[root().join("rules/aitm-session-replay.yaml")]).unwrap();
+    let detections = tokenward::check::check_all(&files, std::path::Path::new("")).unwrap();
+    let d = &tokenward::plan::lower(&detections[0]);
     let dir = root().join("rules/tests/aitm-session-replay");
     let mut scenarios = 0;
     for e in std::fs::read_dir(&dir).unwrap().flatten() {
@@ -127,7 +125,9 @@ fn both_shapes_give_the_same_alerts() {
             continue;
         };
         let events = |shape, file: &str| -> Vec<_> {
-            read_events(shape, &profiles, &dir.join(file))
+            backends
+                .get(shape)
+                .read_events(&dir.join(file))
                 .unwrap()
                 .into_iter()
                 .map(|(e, _)| e)

@@ -2,7 +2,7 @@
 
 use crate::lint::{Doc, Finding, Language, Level, Lint, Source};
 
-pub const LIMIT: usize = 10_000;
+use crate::limits::SENTINEL_QUERY_CHARS as LIMIT;
 
 pub static LINT: Lint = Lint {
     code: "KQL009",

@@ -1,166 +1,14 @@
-//! The build: find rule files, check them all, compile every target, write the output folder atomically.
+//! The output folder: written whole into a fresh sibling and swapped in, so a failed build leaves the
+//! previous output exactly as it was; files tokenward did not write are kept; one build at a time.
 
-use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::backend::{self, Artifact, Profiles, Target};
-use crate::check;
-use crate::diag::{Diagnostic, Span};
-use crate::ir::Detection;
-use crate::lists::ListStore;
+use crate::backend::Artifact;
+use crate::diag::Diagnostic;
 
 /// Written into every output folder; a folder without it is never replaced.
 pub const MANIFEST: &str = ".tokenward-manifest";
-/// More rule files than this in one build is refused.
-pub const MAX_RULES: usize = 10_000;
-
-/// Rule files under the given paths (folders are walked; `lists/` folders are skipped), sorted.
-pub fn find_rules(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Vec<Diagnostic>> {
-    let mut out = Vec::new();
-    let mut errs = Vec::new();
-    for p in paths {
-        if p.is_dir() {
-            walk(p, &mut out, &mut errs);
-        } else if p.is_file() {
-            out.push(p.clone());
-        } else {
-            errs.push(
-                Diagnostic::error("E001", "no such file or folder")
-                    .in_file(p)
-                    .help("pass rule files or folders of rules"),
-            );
-        }
-    }
-    out.sort();
-    out.dedup();
-    if out.len() > MAX_RULES {
-        errs.push(
-            Diagnostic::error(
-                "E001",
-                format!(
-                    "{} rule files, more than the {MAX_RULES} one build takes",
-                    out.len()
-                ),
-            )
-            .help("build the content repository in parts"),
-        );
-    }
-    if errs.is_empty() {
-        Ok(out)
-    } else {
-        Err(errs)
-    }
-}
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>, errs: &mut Vec<Diagnostic>) {
-    let entries = match fs::read_dir(dir) {
-        Ok(e) => e,
-        Err(e) => {
-            errs.push(Diagnostic::error("E001", format!("cannot read folder: {e}")).in_file(dir));
-            return;
-        }
-    };
-    let mut entries: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
-    entries.sort();
-    for p in entries {
-        let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        if name.starts_with('.') {
-            continue;
-        }
-        if p.is_dir() {
-            if name != "lists" && name != "tests" {
-                walk(&p, out, errs);
-            }
-        } else if name.ends_with(".yaml") || name.ends_with(".yml") {
-            out.push(p);
-        }
-    }
-}
-
-/// Checks every rule file; all errors are collected, including duplicate ids across files.
-pub fn check_all(files: &[PathBuf]) -> Result<Vec<Detection>, Vec<Diagnostic>> {
-    let mut store = ListStore::default();
-    let mut errs = Vec::new();
-    let mut seen: BTreeMap<String, Span> = BTreeMap::new();
-    let mut detections = Vec::new();
-    for f in files {
-        match check::check_file(f, &mut store) {
-            Ok((d, id_span)) => {
-                if let Some(first) = seen.get(&d.id) {
-                    let (line, col) = first.line_col();
-                    errs.push(
-                        Diagnostic::error("E011", format!("duplicate rule id `{}`", d.id))
-                            .at(id_span)
-                            .help(format!(
-                                "already used at {}:{line}:{col}; ids must be unique across the rule set",
-                                first.file.path.display()
-                            )),
-                    );
-                } else {
-                    seen.insert(d.id.clone(), id_span);
-                    detections.push(d);
-                }
-            }
-            Err(e) => errs.extend(e),
-        }
-    }
-    if errs.is_empty() {
-        Ok(detections)
-    } else {
-        Err(errs)
-    }
-}
-
-/// Every artifact of the build, in a stable order.
-pub fn compile_all(
-    detections: &[Detection],
-    targets: &[Target],
-    profiles: &Profiles,
-) -> Result<Vec<Artifact>, Vec<Diagnostic>> {
-    let mut out = Vec::new();
-    let mut errs = Vec::new();
-    for &t in targets {
-        let companions = match backend::companions(t, profiles) {
-            Ok(a) => a,
-            Err(e) => {
-                errs.push(e);
-                continue;
-            }
-        };
-        let mut compiled = Vec::new();
-        for d in detections {
-            match backend::compile(d, t, profiles) {
-                Ok(a) => compiled.push((d, a)),
-                Err(e) => errs.push(e),
-            }
-        }
-        if errs.is_empty() {
-            let pairs: Vec<(&Detection, &Artifact)> =
-                compiled.iter().map(|(d, a)| (*d, a)).collect();
-            match backend::publish(t, profiles, &pairs, &companions) {
-                Ok(a) => out.extend(a),
-                Err(e) => errs.extend(e),
-            }
-        }
-        out.extend(companions);
-        out.extend(compiled.into_iter().map(|(_, a)| a));
-    }
-    out.sort_by(|a, b| a.path.cmp(&b.path));
-    // Every build lints its own output; a generated query with a lint error fails the build.
-    for a in &out {
-        errs.extend(
-            crate::lint::lint_generated(&a.path, &a.contents)
-                .into_iter()
-                .filter(|d| d.severity == crate::diag::Severity::Error),
-        );
-    }
-    if errs.is_empty() {
-        Ok(out)
-    } else {
-        Err(errs)
-    }
-}
 
 /// Writes the artifacts to `out`: into a fresh sibling folder first, then swapped in, so a failure
 /// leaves the previous output exactly as it was.
@@ -227,8 +75,7 @@ pub fn write(out: &Path, artifacts: &[Artifact]) -> Result<(), Diagnostic> {
                 fs::create_dir_all(dir).map_err(|e| io("cannot create folder", dir, e))?;
                 made.insert(dir.to_path_buf());
             }
-            let bytes = a.binary.as_deref().unwrap_or(a.contents.as_bytes());
-            fs::write(&p, bytes).map_err(|e| io("cannot write", &p, e))?;
+            fs::write(&p, a.bytes()).map_err(|e| io("cannot write", &p, e))?;
             manifest.push_str(&a.path.to_string_lossy().replace('\\', "/"));
             manifest.push('\n');
         }

@@ -6,19 +6,14 @@ use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::PathBuf;
 
-use super::Profile;
-use crate::backend::Artifact;
+use super::Splunk;
+use crate::backend::{Artifact, Backend, Target};
 use crate::diag::Diagnostic;
 use crate::duration::Duration;
-use crate::ir::{Detection, ListKind, Severity, Value};
+use crate::ir::{ListKind, Severity};
+use crate::plan::{EntityKind, Plan};
 
 pub const APP: &str = "tokenward_detections";
-
-/// A detection and its compiled search.
-pub struct Compiled<'a> {
-    pub detection: &'a Detection,
-    pub search: &'a str,
-}
 
 /// Splunk's alert.severity scale: 1 debug … 6 fatal.
 fn alert_severity(s: Severity) -> u8 {
@@ -82,20 +77,39 @@ fn conf_search(search: &str, id: &str) -> Result<String, Diagnostic> {
     Ok(lines.join("\\\n"))
 }
 
-fn stanza(c: &Compiled<'_>, lookback: Duration) -> Result<String, Diagnostic> {
-    let d = c.detection;
-    let cron = cron(d.schedule.every).map_err(|why| {
+fn stanza(b: &Splunk, plan: &Plan, search: &str) -> Result<String, Diagnostic> {
+    let d = &plan.meta;
+    let lookback = plan.schedule.lookback;
+    let cron = cron(plan.schedule.every).map_err(|why| {
         Diagnostic::error("E082", format!("rule `{}`: {why}", d.id))
             .in_file(std::path::Path::new(&d.source))
             .help("set schedule.every to 5m, 10m, 15m, 20m, 30m, 1h, 2h, 3h, 4h, 6h, 8h, 12h or 1d")
     })?;
-    let ip_field = match d.logic {
-        crate::ir::Logic::Correlation(_) => "later_ip",
-        crate::ir::Logic::Single { .. } => "ip",
-    };
+    let name = |o: &crate::plan::Output| b.output_name(o);
+    let user_field = plan
+        .entities(EntityKind::Account)
+        .next()
+        .map(name)
+        .unwrap_or_default();
+    let ip_field = plan
+        .entities(EntityKind::Ip)
+        .next()
+        .map(name)
+        .unwrap_or_default();
+    let group = plan
+        .output(&plan.outputs.group_by)
+        .map(name)
+        .unwrap_or_default();
+    let group_path = plan
+        .output(&plan.outputs.group_by)
+        .and_then(|o| match &o.value {
+            crate::plan::OutputValue::Field { field } => Some(b.source_of(field.field)),
+            _ => None,
+        })
+        .unwrap_or_default();
     let annotations = serde_json::json!({ "mitre_attack": d.attack, "nist": d.controls });
     let risk = serde_json::json!([
-        {"risk_object_field": "user", "risk_object_type": "user", "risk_score": risk_score(d.severity)},
+        {"risk_object_field": user_field, "risk_object_type": "user", "risk_score": risk_score(d.severity)},
         {"threat_object_field": ip_field, "threat_object_type": "ip_address"},
     ]);
     let title = conf_line(&d.title);
@@ -109,7 +123,7 @@ fn stanza(c: &Compiled<'_>, lookback: Duration) -> Result<String, Diagnostic> {
             cron: &cron,
             lookback,
             severity: alert_severity(d.severity),
-            suppress_field: "session_id",
+            suppress_field: &group,
             suppress_period: &format!("{}m", lookback.seconds / 60),
         },
     );
@@ -117,19 +131,26 @@ fn stanza(c: &Compiled<'_>, lookback: Duration) -> Result<String, Diagnostic> {
     let _ = writeln!(s, "action.correlationsearch.label = tokenward - {title}");
     let _ = writeln!(s, "action.correlationsearch.annotations = {annotations}");
     let _ = writeln!(s, "action.notable = 1");
-    let _ = writeln!(s, "action.notable.param.rule_title = {title} ($user$)");
+    let _ = writeln!(
+        s,
+        "action.notable.param.rule_title = {title} (${user_field}$)"
+    );
     let _ = writeln!(s, "action.notable.param.rule_description = {description}");
     let _ = writeln!(s, "action.notable.param.security_domain = identity");
     let _ = writeln!(s, "action.notable.param.severity = {}", d.severity.name());
     let _ = writeln!(
         s,
-        "action.notable.param.drilldown_name = Sign-ins of session $session_id$"
+        "action.notable.param.drilldown_name = Sign-ins of session ${group}$"
     );
-    let _ = writeln!(s, "action.notable.param.drilldown_search = `tokenward_entra_signin` properties.sessionId=\"$session_id$\"");
+    let _ = writeln!(
+        s,
+        "action.notable.param.drilldown_search = `{}` {group_path}=\"${group}$\"",
+        b.profile.base_macro
+    );
     let _ = writeln!(s, "action.risk = 1");
     let _ = writeln!(s, "action.risk.param._risk = {risk}");
-    let _ = writeln!(s, "action.risk.param._risk_message = {title}: user $user$, session $session_id$, from ${ip_field}$");
-    let _ = writeln!(s, "search = {}", conf_search(c.search, &d.id)?);
+    let _ = writeln!(s, "action.risk.param._risk_message = {title}: user ${user_field}$, session ${group}$, from ${ip_field}$");
+    let _ = writeln!(s, "search = {}", conf_search(search, &d.id)?);
     Ok(s)
 }
 
@@ -151,7 +172,7 @@ fn scheduled_alert(s: &mut String, a: &Alert<'_>) {
     let _ = writeln!(
         s,
         "dispatch.earliest_time = {}@m",
-        super::relative(a.lookback)
+        super::escape::relative(a.lookback)
     );
     let _ = writeln!(s, "dispatch.latest_time = now");
     let _ = writeln!(s, "counttype = number of events");
@@ -234,27 +255,36 @@ searches still run as plain alerts (Triggered Alerts).
 ";
 
 /// The app folder and its package, from the compiled searches.
-pub fn app(
-    p: &Profile,
-    searches: &[Compiled<'_>],
-    health: &str,
-    macros_conf: &str,
+pub(super) fn app(
+    b: &Splunk,
+    rules: &[(&Plan, &Artifact)],
+    companions: &[Artifact],
 ) -> Result<Vec<Artifact>, Diagnostic> {
+    let text_of = |suffix: &str| {
+        companions
+            .iter()
+            .find(|a| a.path.to_string_lossy().ends_with(suffix))
+            .map(|a| a.contents.clone())
+            .unwrap_or_default()
+    };
     let mut saved = String::from(
         "# Generated by tokenward. Shipped disabled: redefine the tokenward_entra_signin macro for your\n\
          # index first, then enable each search.\n",
     );
-    for c in searches {
+    for (plan, search) in rules {
         saved.push('\n');
-        saved.push_str(&stanza(c, c.detection.schedule.lookback)?);
+        saved.push_str(&stanza(b, plan, &search.contents)?);
     }
     saved.push('\n');
-    saved.push_str(&health_stanza(health, p.health_lookback)?);
+    saved.push_str(&health_stanza(
+        &text_of("auth-details-health.spl"),
+        b.profile.health_lookback,
+    )?);
 
     let mut files: Vec<(String, String)> = vec![
         ("README.txt".into(), README.into()),
         ("default/app.conf".into(), APP_CONF.into()),
-        ("default/macros.conf".into(), macros_conf.into()),
+        ("default/macros.conf".into(), text_of("macros.conf")),
         ("default/savedsearches.conf".into(), saved),
         ("metadata/default.meta".into(), DEFAULT_META.into()),
     ];
@@ -263,8 +293,8 @@ pub fn app(
         "# Lookups for lists the searches read at search time. Edit the CSV files for your site.\n",
     );
     let mut seen = std::collections::BTreeSet::new();
-    for c in searches {
-        for l in &c.detection.lists {
+    for (plan, _) in rules {
+        for l in &plan.lists {
             let Some(ext) = &l.external else { continue };
             if !seen.insert(ext.lookup.clone()) {
                 continue;
@@ -277,17 +307,10 @@ pub fn app(
                 let _ = writeln!(transforms, "case_sensitive_match = true");
             }
             let _ = writeln!(transforms, "max_matches = 1");
-            let mut csv = format!("{}\n", ext.lookup_field);
-            for v in &l.values {
-                let s = match v {
-                    Value::Str(s) => s.clone(),
-                    Value::Int(i) => i.to_string(),
-                    Value::Bool(b) => b.to_string(),
-                };
-                csv.push_str(&crate::backend::kql::publish::csv_field(&s));
-                csv.push('\n');
-            }
-            files.push((format!("lookups/{}.csv", ext.lookup), csv));
+            files.push((
+                format!("lookups/{}.csv", ext.lookup),
+                crate::backend::list_csv(&ext.lookup_field, &l.values),
+            ));
         }
     }
     if !seen.is_empty() {
@@ -299,17 +322,20 @@ pub fn app(
     let mut out: Vec<Artifact> = files
         .iter()
         .map(|(path, text)| {
-            Artifact::text(
+            Artifact::shared(
+                Target::Splunk,
                 PathBuf::from(format!("splunk/app/{APP}/{path}")),
                 text.clone(),
             )
         })
         .collect();
-    out.push(Artifact {
-        path: PathBuf::from(format!("splunk/{APP}.tgz")),
-        contents: String::new(),
-        binary: Some(package),
-    });
+    let mut tgz = Artifact::shared(
+        Target::Splunk,
+        PathBuf::from(format!("splunk/{APP}.tgz")),
+        String::new(),
+    );
+    tgz.binary = Some(package);
+    out.push(tgz);
     Ok(out)
 }
 

@@ -6,12 +6,13 @@ use std::path::PathBuf;
 
 use serde_json::{json, Value as Json};
 
-use super::sentinel_severity;
-use crate::backend::Artifact;
+use super::escape::severity as sentinel_severity;
+use super::Sentinel;
+use crate::backend::{Artifact, ArtifactKind, Backend, Target};
 use crate::diag::Diagnostic;
 use crate::duration::Duration;
-use crate::ir::{Detection, Logic, Value};
-use crate::render;
+use crate::ir::Meta;
+use crate::plan::{EntityKind, OutputValue, Plan};
 
 /// Stable in every workspace: `uuid5(uuid5(NAMESPACE_URL, "urn:tokenward:sentinel:alert-rule"), id)`.
 pub fn rule_guid(id: &str) -> String {
@@ -25,7 +26,7 @@ pub fn rule_guid(id: &str) -> String {
 pub const API_VERSION: &str = "2025-09-01";
 
 fn tactics<'p>(
-    d: &Detection,
+    d: &Meta,
     profile: &'p super::Profile,
 ) -> Result<(Vec<&'p str>, Vec<String>), Diagnostic> {
     let mut tactics = Vec::new();
@@ -84,52 +85,48 @@ pub fn iso(d: Duration) -> String {
     out
 }
 
-/// Entity mappings and custom details from the query's output columns.
-fn entities_and_details(d: &Detection) -> (Json, Json) {
-    let (account, ips, details): (&str, Vec<&str>, Vec<&str>) = match &d.logic {
-        Logic::Correlation(c) => {
-            let mut details = vec!["SessionId", "IssuanceTime", "LaterTime"];
-            if c.signals.enabled() > 0 {
-                details.extend(["Disagreements", "DisagreeingSignals"]);
-            }
-            if !c.signals.asn_categories.is_empty() {
-                details.push("LaterAsnCategory");
-            }
-            if !c.signals.risk_events.is_empty() {
-                details.push("RiskEvents");
-            }
-            ("UserPrincipalName", vec!["LaterIp", "FirstIp"], details)
-        }
-        Logic::Single { .. } => ("User", vec!["Ip"], vec!["SessionId", "AppId"]),
-    };
-    let mut mappings = vec![json!({
-        "entityType": "Account",
-        "fieldMappings": [{"identifier": "FullName", "columnName": account}],
-    })];
-    for ip in ips {
+/// Entity mappings, custom details and the alert title, from the plan's outputs.
+fn entities_and_details(b: &Sentinel, plan: &Plan) -> (Json, Json, String) {
+    let name = |o: &crate::plan::Output| b.output_name(o);
+    let mut mappings = Vec::new();
+    for o in plan.entities(EntityKind::Account) {
         mappings.push(json!({
-            "entityType": "IP",
-            "fieldMappings": [{"identifier": "Address", "columnName": ip}],
+            "entityType": "Account",
+            "fieldMappings": [{"identifier": "FullName", "columnName": name(o)}],
         }));
     }
-    let details: serde_json::Map<String, Json> = details
-        .into_iter()
-        .map(|k| (k.to_string(), Json::from(k)))
-        .collect();
-    (Json::Array(mappings), Json::Object(details))
-}
-
-fn display_format(d: &Detection) -> String {
-    match &d.logic {
-        Logic::Correlation(c) if c.signals.enabled() > 0 => {
-            format!("{}: {{{{UserPrincipalName}}}} from {{{{LaterIp}}}} ({{{{Disagreements}}}} signals differ)", short(&d.title))
-        }
-        Logic::Correlation(_) => format!(
-            "{}: {{{{UserPrincipalName}}}} from {{{{LaterIp}}}}",
-            short(&d.title)
-        ),
-        Logic::Single { .. } => format!("{}: {{{{User}}}} from {{{{Ip}}}}", short(&d.title)),
+    for o in plan.entities(EntityKind::Ip) {
+        mappings.push(json!({
+            "entityType": "IP",
+            "fieldMappings": [{"identifier": "Address", "columnName": name(o)}],
+        }));
     }
+    let details: serde_json::Map<String, Json> = plan
+        .outputs
+        .details
+        .iter()
+        .filter_map(|d| plan.output(d))
+        .map(|o| (name(o), Json::from(name(o))))
+        .collect();
+    let account = plan.entities(EntityKind::Account).next().map(name);
+    let ip = plan.entities(EntityKind::Ip).next().map(name);
+    let score = plan
+        .outputs
+        .columns
+        .iter()
+        .find(|o| o.value == OutputValue::Score)
+        .map(name);
+    let mut title = short(&plan.meta.title);
+    if let Some(a) = account {
+        title.push_str(&format!(": {{{{{a}}}}}"));
+    }
+    if let Some(i) = ip {
+        title.push_str(&format!(" from {{{{{i}}}}}"));
+    }
+    if let Some(s) = score {
+        title.push_str(&format!(" ({{{{{s}}}}} signals differ)"));
+    }
+    (Json::Array(mappings), Json::Object(details), title)
 }
 
 fn short(title: &str) -> String {
@@ -137,24 +134,26 @@ fn short(title: &str) -> String {
 }
 
 /// The properties of a Scheduled alert rule for `query`.
-fn rule_properties(
-    d: &Detection,
-    query: &str,
-    profile: &super::Profile,
-) -> Result<Json, Diagnostic> {
-    let (tactics, techniques) = tactics(d, profile)?;
-    let (entities, details) = entities_and_details(d);
-    let grouping_key = match &d.logic {
-        Logic::Correlation(_) | Logic::Single { .. } => "SessionId",
-    };
+fn rule_properties(b: &Sentinel, plan: &Plan, query: &str) -> Result<Json, Diagnostic> {
+    let d = &plan.meta;
+    let (tactics, techniques) = tactics(d, &b.profile)?;
+    let (entities, details, title) = entities_and_details(b, plan);
+    let grouping_key = plan
+        .output(&plan.outputs.group_by)
+        .map(|o| b.output_name(o))
+        .unwrap_or_default();
+    let severity_column = plan
+        .output_with(crate::plan::Role::Severity)
+        .map(|o| b.output_name(o))
+        .unwrap_or_default();
     Ok(json!({
         "displayName": d.title,
         "description": d.description,
         "severity": sentinel_severity(d.severity),
         "enabled": true,
         "query": query,
-        "queryFrequency": iso(d.schedule.every),
-        "queryPeriod": iso(d.schedule.lookback),
+        "queryFrequency": iso(plan.schedule.every),
+        "queryPeriod": iso(plan.schedule.lookback),
         "triggerOperator": "GreaterThan",
         "triggerThreshold": 0,
         "suppressionDuration": "PT1H",
@@ -164,8 +163,8 @@ fn rule_properties(
         "entityMappings": entities,
         "customDetails": details,
         "alertDetailsOverride": {
-            "alertDisplayNameFormat": display_format(d),
-            "alertSeverityColumnName": "Severity",
+            "alertDisplayNameFormat": title,
+            "alertSeverityColumnName": severity_column,
         },
         "eventGroupingSettings": {"aggregationKind": "AlertPerResult"},
         "incidentConfiguration": {
@@ -211,13 +210,10 @@ fn alert_rule(guid: &str, properties: Json) -> Json {
 }
 
 /// The ARM template and Azure-Sentinel YAML of one rule, from its compiled query.
-pub fn rule_artifacts(
-    d: &Detection,
-    query: &str,
-    profile: &super::Profile,
-) -> Result<Vec<Artifact>, Diagnostic> {
+fn rule_artifacts(b: &Sentinel, plan: &Plan, query: &str) -> Result<Vec<Artifact>, Diagnostic> {
+    let d = &plan.meta;
     let chars = query.chars().count();
-    if chars > crate::lint::kql::kql009_rule_length::LIMIT {
+    if chars > crate::limits::SENTINEL_QUERY_CHARS {
         return Err(Diagnostic::error(
             "E081",
             format!("rule `{}`: the Sentinel query is {chars} characters, over the 10,000-character limit", d.id),
@@ -227,42 +223,91 @@ pub fn rule_artifacts(
     }
     // ARM reads a string starting with `[` as an expression; a query never starts so (it starts with `//`).
     let guid = rule_guid(&d.id);
-    let props = rule_properties(d, query, profile)?;
+    let props = rule_properties(b, plan, query)?;
     let arm_text = arm(vec![alert_rule(&guid, props.clone())]);
-    let (tactics, _) = tactics(d, profile)?;
-    let yaml = render::render(
-        "kql/analytic-rule.yaml",
+    let (tactics, _) = tactics(d, &b.profile)?;
+    let yaml = super::templates()?.render(
+        "sentinel/analytic-rule.yaml",
         &json!({
             "id": guid,
             "name": d.title,
             "description": d.description,
             "severity": sentinel_severity(d.severity),
-            "frequency": d.schedule.every.to_string(),
-            "period": d.schedule.lookback.to_string(),
+            "frequency": plan.schedule.every.to_string(),
+            "period": plan.schedule.lookback.to_string(),
             "tactics": tactics,
             "techniques": d.attack,
             "query_lines": query.lines().collect::<Vec<_>>(),
             "entity_mappings": props["entityMappings"],
             "custom_details": props["customDetails"],
             "display_format": props["alertDetailsOverride"]["alertDisplayNameFormat"],
-            "grouping_key": "SessionId",
+            "severity_column": props["alertDetailsOverride"]["alertSeverityColumnName"],
+            "grouping_key": props["incidentConfiguration"]["groupingConfiguration"]["groupByCustomDetails"][0],
             "controls": d.controls,
         }),
     )?;
     Ok(vec![
-        Artifact::text(
+        Artifact::of_rule(
+            Target::Sentinel,
+            ArtifactKind::Deployment,
+            &d.id,
             PathBuf::from(format!("sentinel/arm/{}.json", d.id)),
             arm_text,
         ),
-        Artifact::text(
+        Artifact::of_rule(
+            Target::Sentinel,
+            ArtifactKind::Deployment,
+            &d.id,
             PathBuf::from(format!("sentinel/analytic-rules/{}.yaml", d.id)),
             yaml,
         ),
     ])
 }
 
+/// Every deployment artifact: each rule's analytic rule, the health rule, and the watchlists.
+pub(super) fn publish(
+    b: &Sentinel,
+    rules: &[(&Plan, &Artifact)],
+    companions: &[Artifact],
+) -> Result<Vec<Artifact>, Vec<Diagnostic>> {
+    let mut out = Vec::new();
+    let mut errs = Vec::new();
+    for (plan, query) in rules {
+        match rule_artifacts(b, plan, &query.contents) {
+            Ok(a) => out.extend(a),
+            Err(e) => errs.push(e),
+        }
+    }
+    let health = companions
+        .iter()
+        .find(|a| {
+            a.path
+                .to_string_lossy()
+                .ends_with("auth-details-health.kql")
+        })
+        .map(|a| a.contents.as_str())
+        .unwrap_or_default();
+    out.push(health_artifact(health, b.profile.health_lookback));
+    let mut seen = std::collections::BTreeSet::new();
+    for (plan, _) in rules {
+        for l in &plan.lists {
+            if l.external
+                .as_ref()
+                .is_some_and(|e| seen.insert(e.watchlist.clone()))
+            {
+                out.extend(watchlist_artifacts(l));
+            }
+        }
+    }
+    if errs.is_empty() {
+        Ok(out)
+    } else {
+        Err(errs)
+    }
+}
+
 /// The health query as a scheduled rule of its own (every 4 hours over its lookback).
-pub fn health_artifact(query: &str, lookback: Duration) -> Artifact {
+fn health_artifact(query: &str, lookback: Duration) -> Artifact {
     let guid = rule_guid("tokenward-auth-details-health");
     let props = json!({
         "displayName": "tokenward health: authenticationDetails missing from sign-ins",
@@ -281,27 +326,19 @@ pub fn health_artifact(query: &str, lookback: Duration) -> Artifact {
         "eventGroupingSettings": {"aggregationKind": "AlertPerResult"},
         "incidentConfiguration": {"createIncident": true},
     });
-    Artifact::text(
+    Artifact::shared(
+        Target::Sentinel,
         PathBuf::from("sentinel/arm/_health-auth-details.json"),
         arm(vec![alert_rule(&guid, props)]),
     )
 }
 
 /// A watchlist for an external list: its CSV (seeded with the list's values) and an ARM template.
-pub fn watchlist_artifacts(list: &crate::ir::List) -> Vec<Artifact> {
+fn watchlist_artifacts(list: &crate::ir::List) -> Vec<Artifact> {
     let Some(ext) = &list.external else {
         return Vec::new();
     };
-    let mut csv = String::from("SearchKey\n");
-    for v in &list.values {
-        let s = match v {
-            Value::Str(s) => s.clone(),
-            Value::Int(i) => i.to_string(),
-            Value::Bool(b) => b.to_string(),
-        };
-        csv.push_str(&csv_field(&s));
-        csv.push('\n');
-    }
+    let csv = crate::backend::list_csv("SearchKey", &list.values);
     let resource = json!({
         "type": "Microsoft.OperationalInsights/workspaces/providers/Watchlists",
         "apiVersion": API_VERSION,
@@ -319,24 +356,17 @@ pub fn watchlist_artifacts(list: &crate::ir::List) -> Vec<Artifact> {
         },
     });
     vec![
-        Artifact::text(
+        Artifact::shared(
+            Target::Sentinel,
             PathBuf::from(format!("sentinel/watchlists/{}.csv", ext.watchlist)),
             csv,
         ),
-        Artifact::text(
+        Artifact::shared(
+            Target::Sentinel,
             PathBuf::from(format!("sentinel/watchlists/{}.json", ext.watchlist)),
             arm(vec![resource]),
         ),
     ]
-}
-
-/// RFC 4180: quote a field holding a comma, quote or line break; double the quotes.
-pub fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
 }
 
 #[cfg(test)]
@@ -362,12 +392,5 @@ mod tests {
             }),
             "P1DT1H"
         );
-    }
-
-    #[test]
-    fn csv_fields() {
-        assert_eq!(csv_field("a,b"), "\"a,b\"");
-        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(csv_field("plain"), "plain");
     }
 }

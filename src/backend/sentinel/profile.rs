@@ -1,0 +1,230 @@
+//! The Sentinel profile: tables, the lookback column, and each canonical field's column (data, in
+//! profiles/sentinel.yaml), loaded and checked.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use crate::backend::Target;
+use crate::catalogue::{Field, Type};
+use crate::diag::{Diagnostic, SourceFile};
+use crate::duration::Duration;
+use crate::model::{self, Spanned};
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawProfile {
+    target: Spanned<String>,
+    tables: Vec<Spanned<String>>,
+    time_column: Spanned<String>,
+    #[serde(default)]
+    dynamic_columns: Vec<Spanned<String>>,
+    fields: BTreeMap<String, Spanned<FieldMap>>,
+    health: Health,
+    #[serde(default)]
+    tactics: BTreeMap<String, Spanned<Vec<Spanned<String>>>>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct FieldMap {
+    pub column: String,
+    /// A key inside a dynamic column (`DeviceDetail.deviceId`).
+    #[serde(default)]
+    pub path: Option<String>,
+    /// The column holds a JSON array of objects; collect this key from every element.
+    #[serde(default)]
+    pub each: Option<String>,
+    /// The column holds a JSON array of strings.
+    #[serde(default)]
+    pub json_array: bool,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Health {
+    pub lookback: String,
+    pub threshold: f64,
+    pub min_events: u64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Profile {
+    pub tables: Vec<String>,
+    pub time_column: String,
+    pub dynamic_columns: Vec<String>,
+    pub fields: BTreeMap<Field, FieldMap>,
+    pub health: Health,
+    pub health_lookback: Duration,
+    /// ATT&CK technique (parent id) → Sentinel tactics, for the analytic rules.
+    pub tactics: BTreeMap<String, Vec<String>>,
+    pub source: PathBuf,
+}
+
+/// The tactic names Sentinel's alert rules accept, in the order of the AttackTactic enum (SecurityInsights
+/// API 2025-09-01); analytic rules list their tactics in this order.
+pub const SENTINEL_TACTICS: &[&str] = &[
+    "Reconnaissance",
+    "ResourceDevelopment",
+    "InitialAccess",
+    "Execution",
+    "Persistence",
+    "PrivilegeEscalation",
+    "DefenseEvasion",
+    "CredentialAccess",
+    "Discovery",
+    "LateralMovement",
+    "Collection",
+    "Exfiltration",
+    "CommandAndControl",
+    "Impact",
+    "PreAttack",
+    "ImpairProcessControl",
+    "InhibitResponseFunction",
+];
+
+impl Profile {
+    pub fn load(file: &Arc<SourceFile>) -> Result<Self, Diagnostic> {
+        let raw: RawProfile = model::parse_yaml(file)?;
+        let at = |s: &Spanned<String>| model::span_of(file, s);
+        crate::backend::expect_target(file, &raw.target, Target::Sentinel)?;
+        let ident = |s: &Spanned<String>| -> Result<String, Diagnostic> {
+            if is_column_name(&s.value) {
+                Ok(s.value.clone())
+            } else {
+                Err(Diagnostic::error(
+                    "E030",
+                    format!("`{}` is not a KQL column or table name", s.value),
+                )
+                .at(at(s))
+                .help("use letters, digits and `_`"))
+            }
+        };
+        let mut fields = BTreeMap::new();
+        for (name, map) in &raw.fields {
+            let Some(field) = Field::by_name(name) else {
+                return Err(Diagnostic::error(
+                    "E030",
+                    format!("the profile maps unknown field `{name}`"),
+                )
+                .at(model::span_of(file, map))
+                .help("map only fields of the canonical catalogue (docs/rule-format.md)"));
+            };
+            let m = &map.value;
+            let parts_ok = is_column_name(&m.column)
+                && m.path
+                    .as_deref()
+                    .is_none_or(|p| p.split('.').all(is_column_name))
+                && m.each.as_deref().is_none_or(is_column_name);
+            if !parts_ok {
+                return Err(Diagnostic::error(
+                    "E030",
+                    format!("the mapping of `{name}` has an invalid column, path or key"),
+                )
+                .at(model::span_of(file, map))
+                .help("columns, paths and keys are identifiers joined by `.`"));
+            }
+            let list = m.each.is_some() || m.json_array;
+            if list != (field.ty() == Type::StringList) {
+                return Err(Diagnostic::error(
+                    "E030",
+                    format!(
+                        "`{name}` is a {}; its mapping {} `each`/`json_array`",
+                        field.ty().describe(),
+                        if list { "must not use" } else { "needs" }
+                    ),
+                )
+                .at(model::span_of(file, map))
+                .help(
+                    "list fields map with `each: key` (array of objects) or `json_array: true`",
+                ));
+            }
+            fields.insert(field, m.clone());
+        }
+        let health_lookback =
+            crate::backend::health_settings(file, &raw.health.lookback, raw.health.threshold)?;
+        let mut tactics = BTreeMap::new();
+        for (technique, list) in &raw.tactics {
+            let is_parent = technique.len() == 5
+                && technique.starts_with('T')
+                && technique[1..].bytes().all(|b| b.is_ascii_digit());
+            if !is_parent || list.value.is_empty() {
+                return Err(Diagnostic::error(
+                    "E030",
+                    format!("`{technique}` needs a technique id and its tactics"),
+                )
+                .at(model::span_of(file, list))
+                .help(
+                    "write `T1550: [DefenseEvasion, LateralMovement]` (parent techniques only)",
+                ));
+            }
+            for t in &list.value {
+                if !SENTINEL_TACTICS.contains(&t.value.as_str()) {
+                    let hint =
+                        match crate::diag::did_you_mean(&t.value, SENTINEL_TACTICS.iter().copied())
+                        {
+                            Some(s) => format!("did you mean `{s}`?"),
+                            None => {
+                                format!("Sentinel's tactics are {}", SENTINEL_TACTICS.join(", "))
+                            }
+                        };
+                    return Err(Diagnostic::error(
+                        "E030",
+                        format!("`{}` is not a Sentinel tactic", t.value),
+                    )
+                    .at(at(t))
+                    .help(hint));
+                }
+            }
+            tactics.insert(
+                technique.clone(),
+                list.value.iter().map(|t| t.value.clone()).collect(),
+            );
+        }
+        Ok(Self {
+            tables: raw.tables.iter().map(ident).collect::<Result<_, _>>()?,
+            time_column: ident(&raw.time_column)?,
+            dynamic_columns: raw
+                .dynamic_columns
+                .iter()
+                .map(ident)
+                .collect::<Result<_, _>>()?,
+            fields,
+            health: raw.health,
+            health_lookback,
+            tactics,
+            source: file.path.clone(),
+        })
+    }
+
+    /// The column (and path or key) a field is read from, for reports.
+    pub fn source_of(&self, f: Field) -> String {
+        match self.fields.get(&f) {
+            None => "(not mapped)".into(),
+            Some(m) => match (&m.path, &m.each) {
+                (Some(p), _) => format!("{}.{p}", m.column),
+                (_, Some(k)) => format!("{}[*].{k}", m.column),
+                _ => m.column.clone(),
+            },
+        }
+    }
+
+    pub(super) fn map(&self, f: Field) -> Result<&FieldMap, Diagnostic> {
+        self.fields.get(&f).ok_or_else(|| {
+            Diagnostic::error(
+                "E031",
+                format!("the Sentinel profile does not map field `{}`", f.name()),
+            )
+            .in_file(&self.source)
+            .help(format!("add `{}: {{ column: … }}` under fields:", f.name()))
+        })
+    }
+}
+
+fn is_column_name(s: &str) -> bool {
+    let mut c = s.chars();
+    matches!(c.next(), Some(f) if f.is_ascii_alphabetic() || f == '_')
+        && c.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}

@@ -1,0 +1,251 @@
+//! The target-neutral plan: what a detection's query computes, before any target renders it. The event
+//! filters, the per-session aggregation and its pairing, each signal with its weight, the labels,
+//! suppressions and escalations, and the output columns with their roles. Both backends render a plan
+//! and the evaluator runs it, so `tokenward test` exercises what is compiled. `build --emit plan` dumps it.
+
+mod lower;
+
+pub use lower::lower;
+
+use serde::Serialize;
+
+use crate::catalogue::Field;
+use crate::duration::Duration;
+use crate::ir::{Cond, FieldRef, List, Meta, Schedule, Suppression, TestCase, UaTable};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Plan {
+    #[serde(flatten)]
+    pub meta: Meta,
+    pub schedule: Schedule,
+    /// Every list the query reads, sorted by name.
+    pub lists: Vec<List>,
+    /// The user-agent family table, when a family is read.
+    pub ua_families: Option<UaTable>,
+    /// Every canonical field read from the events, sorted.
+    pub fields: Vec<Field>,
+    pub query: Query,
+    pub outputs: Outputs,
+    /// The rule's own test cases (`tokenward test`).
+    #[serde(skip)]
+    pub tests: Vec<TestCase>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Query {
+    /// One event at a time: the events that satisfy `when`.
+    Single { when: Cond },
+    /// Two events of one session, one aggregation pass per session.
+    Correlation(Box<Correlation>),
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Correlation {
+    /// The aggregation key (one group per value; an empty key is never grouped).
+    pub key: Field,
+    /// Events that open the window (issuance).
+    pub issuance: Cond,
+    /// Events that use what was issued (later events).
+    pub later: Cond,
+    pub pairing: Pairing,
+    /// Fields each issuance carries through the aggregation (always `time`).
+    pub first_fields: Vec<Field>,
+    /// Fields each later event carries through the aggregation (always `time`).
+    pub later_fields: Vec<Field>,
+    /// Per-pair labels: the first list holding a value, else empty.
+    pub labels: Vec<Label>,
+    /// Signals, each adding its weight to the pair's score when it holds.
+    pub signals: Vec<Signal>,
+    /// The score a pair needs (0 when there are no signals).
+    pub min_score: u32,
+    /// The rule's own condition over the pair (`where`).
+    pub pair_filter: Option<Cond>,
+    /// A pair matching any of these is dropped.
+    pub suppressions: Vec<Suppression>,
+    /// Risk event types that raise severity when either event carries one.
+    pub risk: Option<Risk>,
+    /// Any of these raises the severity one step.
+    pub escalations: Vec<Escalation>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Pairing {
+    /// The later event must follow the issuance by more than zero and at most this.
+    pub window: Duration,
+    pub anchor: Anchor,
+    /// Issuance fields joined into the tie-break key, in this order; the larger key wins.
+    pub tie_break: Vec<Field>,
+}
+
+/// Which issuance in the window a later event is paired with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Anchor {
+    /// The most recent issuance before the later event.
+    Latest,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Label {
+    /// The output column's canonical name, e.g. `later_asn_category`.
+    pub name: String,
+    pub field: FieldRef,
+    /// Tried in order; the first list holding the value names the label.
+    pub lists: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Signal {
+    /// What the alert calls it (`disagreeing_signals`).
+    pub name: String,
+    /// The canonical name of the column that holds whether it fired.
+    pub column: String,
+    pub description: String,
+    pub weight: u32,
+    pub when: Pred,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Risk {
+    pub wanted: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Escalation {
+    pub reason: String,
+    pub when: Pred,
+}
+
+/// A test over a pair: the conditions of the rule language plus what the plan itself computes.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum Pred {
+    All {
+        all: Vec<Pred>,
+    },
+    Any {
+        any: Vec<Pred>,
+    },
+    Not {
+        pred: Box<Pred>,
+    },
+    /// A condition of the rule language over `first.` / `later.` fields.
+    Cond {
+        cond: Cond,
+    },
+    /// The field differs between the two events. Strings: a missing value is the empty string, so a
+    /// value on one side only differs. Integers: both must be known.
+    Differs {
+        field: Field,
+    },
+    /// The label has a value.
+    Labelled {
+        label: String,
+    },
+    /// At least one wanted risk event was found.
+    RiskFound,
+}
+
+/// The result columns, in order, and what deployments make of them.
+#[derive(Debug, Clone, Serialize)]
+pub struct Outputs {
+    pub columns: Vec<Output>,
+    /// Entity mappings (Sentinel) and risk/threat objects (Splunk), by output name, in order.
+    pub entities: Vec<Entity>,
+    /// Output names shown as alert details.
+    pub details: Vec<String>,
+    /// The output alerts are grouped or throttled by.
+    pub group_by: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Output {
+    /// Canonical column name; each target spells it its own way.
+    pub name: String,
+    pub value: OutputValue,
+    pub role: Role,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum OutputValue {
+    Field {
+        field: FieldRef,
+    },
+    Label {
+        label: String,
+    },
+    /// The sum of the weights of the signals that fired.
+    Score,
+    /// The names of the signals that fired.
+    Signals,
+    /// The wanted risk events found on either event.
+    Risk,
+    Severity,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// The alert's timestamp.
+    Time,
+    /// The aggregation key.
+    Key,
+    /// The account the alert is about.
+    Account,
+    Detail,
+    Severity,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EntityKind {
+    Account,
+    Ip,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Entity {
+    pub kind: EntityKind,
+    pub output: String,
+}
+
+impl Plan {
+    pub fn correlation(&self) -> Option<&Correlation> {
+        match &self.query {
+            Query::Correlation(c) => Some(c),
+            Query::Single { .. } => None,
+        }
+    }
+
+    pub fn output(&self, name: &str) -> Option<&Output> {
+        self.outputs.columns.iter().find(|o| o.name == name)
+    }
+
+    /// The first output with this role.
+    pub fn output_with(&self, role: Role) -> Option<&Output> {
+        self.outputs.columns.iter().find(|o| o.role == role)
+    }
+
+    /// The outputs behind the entities of one kind, in order.
+    pub fn entities(&self, kind: EntityKind) -> impl Iterator<Item = &Output> {
+        self.outputs
+            .entities
+            .iter()
+            .filter(move |e| e.kind == kind)
+            .filter_map(|e| self.output(&e.output))
+    }
+}
+
+impl Pred {
+    /// Every list the predicate reads.
+    pub fn lists(&self, out: &mut Vec<String>) {
+        match self {
+            Pred::All { all: v } | Pred::Any { any: v } => v.iter().for_each(|p| p.lists(out)),
+            Pred::Not { pred } => pred.lists(out),
+            Pred::Cond { cond } => cond.lists(out),
+            Pred::Differs { .. } | Pred::Labelled { .. } | Pred::RiskFound => {}
+        }
+    }
+}

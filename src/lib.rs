@@ -32,4 +32,5 @@ pub mod plan;
 pub mod render;
 pub mod report;
 pub mod syntax;
+pub mod target;
 pub mod testing;

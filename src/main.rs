@@ -119,9 +119,9 @@ struct BuildArgs {
     /// Rule files or folders of rules.
     #[arg(default_value = "rules")]
     paths: Vec<PathBuf>,
-    /// Which SIEM to compile for.
-    #[arg(long, value_enum, default_value_t = TargetArg::All)]
-    target: TargetArg,
+    /// Which SIEM to compile for: a target's name, or `all`.
+    #[arg(long = "target", value_parser = parse_targets, default_value = "all")]
+    targets: Targets,
     /// Output folder; replaced whole, atomically, on success.
     #[arg(long, default_value = "dist")]
     out: PathBuf,
@@ -163,11 +163,17 @@ struct ReportArgs {
     out: PathBuf,
 }
 
-#[derive(Clone, Copy, ValueEnum)]
-enum TargetArg {
-    Sentinel,
-    Splunk,
-    All,
+#[derive(Clone)]
+struct Targets(Vec<Target>);
+
+fn parse_targets(s: &str) -> Result<Targets, String> {
+    if s == "all" {
+        return Ok(Targets(Target::ALL.to_vec()));
+    }
+    Target::by_name(s).map(|t| Targets(vec![t])).ok_or_else(|| {
+        let names: Vec<&str> = Target::ALL.iter().map(|t| t.name()).collect();
+        format!("one of: {}, all", names.join(", "))
+    })
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -387,11 +393,7 @@ fn report_with(diags: &[Diagnostic], format: Format, note: &str) {
 }
 
 fn run_build(args: &BuildArgs) -> anyhow::Result<ExitCode> {
-    let targets: Vec<Target> = match args.target {
-        TargetArg::Sentinel => vec![Target::Sentinel],
-        TargetArg::Splunk => vec![Target::Splunk],
-        TargetArg::All => Target::ALL.to_vec(),
-    };
+    let targets = &args.targets.0;
     let (backends, detections) = match pipeline::load(&args.paths, args.profiles.as_deref()) {
         Ok(x) => x,
         Err(diags) => {
@@ -411,7 +413,7 @@ fn run_build(args: &BuildArgs) -> anyhow::Result<ExitCode> {
         }
         Emit::Queries => {}
     }
-    let artifacts = match pipeline::compile(&plans, &targets, &backends) {
+    let artifacts = match pipeline::compile(&plans, targets, &backends) {
         Ok(a) => a,
         Err(diags) => {
             report_with(&diags, args.format, "; nothing was written");

@@ -4,8 +4,8 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::backend::Artifact;
 use crate::diag::Diagnostic;
+use crate::target::Artifact;
 
 /// Written into every output folder; a folder without it is never replaced.
 pub const MANIFEST: &str = ".tokenward-manifest";

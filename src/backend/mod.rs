@@ -7,11 +7,11 @@ pub mod sentinel;
 pub mod splunk;
 mod text;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use serde::Serialize;
 use serde_json::Value as Json;
 
+pub use crate::target::{Artifact, ArtifactKind, Target};
 pub use text::{cond_text, pred_text, Prelude};
 
 use crate::catalogue::Field;
@@ -21,32 +21,7 @@ use crate::events::{AuthDetails, Event};
 use crate::ir::{Cond, EventShape, FieldRef, List, Value};
 use crate::plan::{Output, Plan, Pred};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, clap::ValueEnum)]
-#[serde(rename_all = "lowercase")]
-pub enum Target {
-    Sentinel,
-    Splunk,
-}
-
 impl Target {
-    pub const ALL: [Target; 2] = [Target::Sentinel, Target::Splunk];
-    const NAMES: [(&'static str, Target); 2] =
-        [("sentinel", Target::Sentinel), ("splunk", Target::Splunk)];
-
-    pub fn name(self) -> &'static str {
-        Self::NAMES
-            .iter()
-            .find(|(_, t)| *t == self)
-            .map_or("?", |(n, _)| n)
-    }
-
-    pub fn by_name(name: &str) -> Option<Target> {
-        Self::NAMES
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, t)| *t)
-    }
-
     /// The target's backend, configured with its profile: the bundled one, or `<name>.yaml` in
     /// `profiles` when that file exists.
     pub fn backend(self, profiles: Option<&Path>) -> Result<Box<dyn Backend>, Diagnostic> {
@@ -54,66 +29,6 @@ impl Target {
             Target::Sentinel => sentinel::load(profiles).map(|b| Box::new(b) as Box<dyn Backend>),
             Target::Splunk => splunk::load(profiles).map(|b| Box::new(b) as Box<dyn Backend>),
         }
-    }
-}
-
-/// What an output file is, for gates and reports: a rule's query, a rule's deployment object, or
-/// something no single rule owns (health queries, the Splunk app, watchlists).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ArtifactKind {
-    Query,
-    Deployment,
-    Shared,
-}
-
-/// One output file, relative to the output folder.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Artifact {
-    pub path: PathBuf,
-    /// Text artifacts (queries, templates, conf files).
-    pub contents: String,
-    /// Binary artifacts (the Splunk package); written instead of `contents` when present.
-    pub binary: Option<Vec<u8>>,
-    pub kind: ArtifactKind,
-    pub target: Target,
-    /// The rule the file belongs to, when one does.
-    pub rule: Option<String>,
-}
-
-impl Artifact {
-    /// A file no single rule owns.
-    pub fn shared(target: Target, path: impl Into<PathBuf>, contents: String) -> Self {
-        Self {
-            path: path.into(),
-            contents,
-            binary: None,
-            kind: ArtifactKind::Shared,
-            target,
-            rule: None,
-        }
-    }
-
-    /// A rule's query or deployment object.
-    pub fn of_rule(
-        target: Target,
-        kind: ArtifactKind,
-        rule: &str,
-        path: impl Into<PathBuf>,
-        contents: String,
-    ) -> Self {
-        Self {
-            path: path.into(),
-            contents,
-            binary: None,
-            kind,
-            target,
-            rule: Some(rule.to_string()),
-        }
-    }
-
-    pub fn bytes(&self) -> &[u8] {
-        self.binary.as_deref().unwrap_or(self.contents.as_bytes())
     }
 }
 

@@ -3,6 +3,7 @@
 //! The grammars define the language and the trees; hand-written recursive-descent parsers (`kql_rd`,
 //! `spl_rd`) build the same trees several times faster, and the pest parsers report the errors.
 
+mod build;
 mod engine;
 mod error;
 mod fold;

@@ -4,9 +4,9 @@ use std::sync::OnceLock;
 
 use pest::Parser as _;
 
+use crate::syntax::build::{self, Shape};
 use crate::syntax::engine::{self, BracketScanner, Scan};
 use crate::syntax::fold::Role;
-use crate::syntax::tree::{self, Shape};
 pub use crate::syntax::{Node, ParseError};
 
 mod grammar {
@@ -54,7 +54,7 @@ fn reference(text: &str) -> Result<Node<'_>, ParseError> {
     let root = pairs
         .next()
         .ok_or_else(|| ParseError::at(text, 0, "expected a search"))?;
-    Ok(tree::build(text, root, &SHAPE))
+    Ok(build::build(text, root, &SHAPE))
 }
 
 static SHAPE: Shape<Rule> = Shape {
@@ -67,7 +67,7 @@ static SHAPE: Shape<Rule> = Shape {
 fn name(rule: Rule) -> &'static str {
     static NAMES: OnceLock<Vec<&'static str>> = OnceLock::new();
     NAMES
-        .get_or_init(|| tree::rule_names(Rule::all_rules(), |r| r as usize))
+        .get_or_init(|| build::rule_names(Rule::all_rules(), |r| r as usize))
         .get(rule as usize)
         .copied()
         .unwrap_or("unknown")

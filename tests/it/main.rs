@@ -11,6 +11,7 @@ mod escaping;
 mod fuzz_rules;
 mod gate;
 mod injection;
+mod layers;
 mod lint;
 mod publish;
 mod rule_tests;

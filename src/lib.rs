@@ -1,19 +1,27 @@
 //! tokenward compiles session-replay identity detections into Microsoft Sentinel KQL and Splunk SPL.
 //!
 //! ```text
-//!  rule.yaml ──model::parse_yaml──▶ RawDetection (spans kept)
-//!            ──check::check_file──▶ ir::Detection   (expressions parsed by expr, typed against catalogue,
-//!                                                    lists resolved by lists)
-//!            ──backend::compile───▶ query text       (profile data + backend escaping + templates)
-//!            ──build::write───────▶ dist/<target>/<id>.<ext>, written atomically
+//!  rule.yaml ──model::parse_yaml───▶ RawDetection   (spans kept)
+//!            ──check::check_all────▶ ir::Detection  (conditions parsed by expr, typed against the
+//!                                                    catalogue, lists resolved)
+//!            ──plan::lower─────────▶ plan::Plan     (target-neutral: filters, pairing, signals, outputs)
+//!            ──Backend::render─────▶ query text     (one backend per target: dialect + profile + templates)
+//!            ──pipeline::compile───▶ every artifact (companions, deployment objects, self-lint)
+//!            ──outdir::write───────▶ dist/, atomically
+//!  plan::Plan ──eval::evaluate─────▶ alerts         (`tokenward test` runs what is compiled)
 //! ```
 //!
-//! One public function per arrow: [`model::parse_yaml`], [`check::check_file`], [`backend::compile`],
-//! [`build::write`]. Target differences live only in `templates/`, `profiles/` and `src/backend/`.
+//! [`pipeline`] drives the arrows. Target differences live only in `templates/`, `profiles/` and
+//! `src/backend/` ([`target::Target::backend`] is the one place a target becomes code).
+
+// Diagnostics carry their labels and notes by value: they are the cold path, and boxing every
+// `Result<_, Diagnostic>` would cost readability for no measurable gain.
+#![allow(clippy::result_large_err)]
 
 pub mod backend;
 pub mod catalogue;
 pub mod check;
+pub mod codes;
 pub mod diag;
 pub mod duration;
 pub mod eval;
@@ -27,6 +35,7 @@ pub mod lint;
 pub mod lists;
 pub mod model;
 pub mod outdir;
+pub mod output;
 pub mod pipeline;
 pub mod plan;
 pub mod render;

@@ -1,14 +1,14 @@
 //! The command line: parse arguments, call the library, print what it returns, pick the exit code.
 
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
 use tokenward::backend::Target;
-use tokenward::diag::{Diagnostic, Severity};
-use tokenward::{fieldcheck, gate, lint, outdir, pipeline, testing};
+use tokenward::diag::Diagnostic;
+use tokenward::output::{self, Format};
+use tokenward::{codes, fieldcheck, gate, lint, outdir, pipeline, testing};
 
 #[derive(Parser)]
 #[command(
@@ -31,7 +31,7 @@ enum Command {
     CheckFields(CheckFieldsArgs),
     /// Lint KQL and SPL files (and validate rule files): schema-aware, with stable lint codes.
     Lint(LintArgs),
-    /// Print the documentation of a lint rule (`tokenward rule KQL003`), or list them all.
+    /// Print the documentation of a code (`tokenward rule KQL003`, `tokenward rule E022`), or list them.
     Rule(RuleArgs),
     /// What changed per rule and target between two rule sets (folders or git revisions).
     Diff(DiffArgs),
@@ -44,8 +44,9 @@ struct LintArgs {
     /// .kql, .spl and rule .yaml files, or folders holding them.
     #[arg(required = true)]
     paths: Vec<PathBuf>,
-    #[arg(long, value_enum, default_value_t = LintFormat::Human)]
-    format: LintFormat,
+    /// human, json, sarif or github.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
     /// Treat warnings as errors for the exit code.
     #[arg(long)]
     deny_warnings: bool,
@@ -54,20 +55,16 @@ struct LintArgs {
     config: Option<PathBuf>,
 }
 
-#[derive(Clone, Copy, ValueEnum)]
-enum LintFormat {
-    Human,
-    Json,
-    Sarif,
-}
-
 #[derive(clap::Args)]
 struct RuleArgs {
-    /// A lint code such as KQL003; omit it with --list.
+    /// A code such as KQL003 or E022; omit it with --list.
     code: Option<String>,
-    /// List every lint rule.
+    /// List every code.
     #[arg(long)]
     list: bool,
+    /// human (Markdown) or json.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
 }
 
 #[derive(clap::Args)]
@@ -78,16 +75,9 @@ struct TestArgs {
     /// Folder holding sentinel.yaml / splunk.yaml profiles that override the bundled ones.
     #[arg(long)]
     profiles: Option<PathBuf>,
-    /// `human` prints a pass/fail table; `junit` writes JUnit XML to standard output.
-    #[arg(long, value_enum, default_value_t = TestFormat::Human)]
-    format: TestFormat,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum TestFormat {
-    Human,
-    Junit,
-    Json,
+    /// human (a pass/fail table), json, junit (JUnit XML) or github (annotations for failures).
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
 }
 
 #[derive(clap::Args)]
@@ -131,7 +121,7 @@ struct BuildArgs {
     /// `queries` writes the output folder; `ir` and `plan` print what the compiler understood, as JSON.
     #[arg(long, value_enum, default_value_t = Emit::Queries)]
     emit: Emit,
-    /// How diagnostics are printed.
+    /// How diagnostics are printed: human, json, sarif or github.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
     /// Write nothing; exit 1 and print a unified diff when the output folder differs from what the
@@ -183,12 +173,6 @@ enum Emit {
     Plan,
 }
 
-#[derive(Clone, Copy, ValueEnum)]
-enum Format {
-    Human,
-    Json,
-}
-
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
@@ -209,30 +193,78 @@ fn main() -> ExitCode {
     }
 }
 
+/// A subcommand takes only the formats that make sense for what it prints.
+fn accept(format: Format, allowed: &[Format], command: &str) -> anyhow::Result<()> {
+    if allowed.contains(&format) {
+        return Ok(());
+    }
+    let names: Vec<&str> = allowed.iter().map(|f| f.name()).collect();
+    anyhow::bail!(
+        "`{command}` does not print `--format {}`; it takes {}",
+        format.name(),
+        names.join(", ")
+    )
+}
+
+/// Where diagnostics go: standard error when they accompany a command's product (build, test…),
+/// standard output when they are the product (lint) or a machine reads them (sarif, github).
+#[derive(Clone, Copy, PartialEq)]
+enum Channel {
+    Stderr,
+    Stdout,
+}
+
+/// Prints diagnostics in `format`; `note` follows the count in human output.
+fn report(
+    diags: &[Diagnostic],
+    format: Format,
+    channel: Channel,
+    files: Option<usize>,
+    note: &str,
+) {
+    let (errors, warnings) = output::count(diags);
+    let text = match format {
+        Format::Json => format!("{}\n", output::json(diags, files)),
+        Format::Sarif => format!("{}\n", output::sarif(diags)),
+        Format::Github => output::github(diags),
+        Format::Human | Format::Junit => {
+            let summary = match files {
+                Some(n) => format!("{n} file(s) checked: {errors} error(s), {warnings} warning(s)"),
+                None if warnings > 0 => format!("{errors} error(s), {warnings} warning(s){note}"),
+                None => format!("{errors} error(s){note}"),
+            };
+            format!("{}{summary}\n", output::human(diags, true))
+        }
+    };
+    let machine = matches!(format, Format::Sarif | Format::Github);
+    if channel == Channel::Stdout || machine {
+        anstream::print!("{text}");
+    } else {
+        anstream::eprint!("{text}");
+    }
+}
+
 fn run_lint(args: &LintArgs) -> anyhow::Result<ExitCode> {
+    use Format::*;
+    accept(args.format, &[Human, Json, Sarif, Github], "lint")?;
     let config = match lint::Config::load(args.config.as_deref()) {
         Ok(c) => c,
         Err(d) => {
-            report(&[d], Format::Human);
+            report(&[d], args.format, Channel::Stderr, None, "");
             return Ok(ExitCode::from(2));
         }
     };
     let files = match lint::collect(&args.paths) {
         Ok(f) => f,
         Err(d) => {
-            report(&[d], Format::Human);
+            report(&[d], args.format, Channel::Stderr, None, "");
             return Ok(ExitCode::from(2));
         }
     };
     let diags = lint::lint_files(&files, &config);
-    match args.format {
-        LintFormat::Human => print!("{}", lint::output::human(&diags, files.len())),
-        LintFormat::Json => println!("{}", lint::output::json(&diags, files.len())),
-        LintFormat::Sarif => println!("{}", lint::output::sarif(&diags)),
-    }
-    let errors = diags.iter().any(|d| d.severity == Severity::Error);
-    let warnings = diags.iter().any(|d| d.severity == Severity::Warning);
-    Ok(if errors || (args.deny_warnings && warnings) {
+    report(&diags, args.format, Channel::Stdout, Some(files.len()), "");
+    let (errors, warnings) = output::count(&diags);
+    Ok(if errors > 0 || (args.deny_warnings && warnings > 0) {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
@@ -240,20 +272,30 @@ fn run_lint(args: &LintArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn run_rule(args: &RuleArgs) -> anyhow::Result<ExitCode> {
+    accept(args.format, &[Format::Human, Format::Json], "rule")?;
     if args.list || args.code.is_none() {
-        for l in lint::registry::LINTS {
-            println!("{}  {:<32} {}", l.code, l.name, l.summary);
+        let all = codes::all();
+        match args.format {
+            Format::Json => println!("{}", serde_json::to_string_pretty(&all)?),
+            _ => {
+                for e in all {
+                    println!("{:<7} {:<32} {}", e.code, e.name, e.summary);
+                }
+            }
         }
         return Ok(ExitCode::SUCCESS);
     }
     let code = args.code.as_deref().unwrap_or_default();
-    match lint::find(code) {
-        Some(l) => {
-            print!("{}", lint::registry::markdown(l));
+    match codes::find(code) {
+        Some(e) => {
+            match args.format {
+                Format::Json => println!("{}", serde_json::to_string_pretty(&e)?),
+                _ => print!("{}", e.markdown()),
+            }
             Ok(ExitCode::SUCCESS)
         }
         None => {
-            eprintln!("error: no lint rule `{code}`; `tokenward rule --list` lists them");
+            eprintln!("error: no code `{code}`; `tokenward rule --list` lists them");
             Ok(ExitCode::from(2))
         }
     }
@@ -266,11 +308,11 @@ fn run_diff(args: &DiffArgs) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Err(gate::DiffError::Usage(d)) => {
-            report(&[d], Format::Human);
+            report(&[d], Format::Human, Channel::Stderr, None, "");
             Ok(ExitCode::from(2))
         }
         Err(gate::DiffError::Rules(diags)) => {
-            report(&diags, Format::Human);
+            report(&diags, Format::Human, Channel::Stderr, None, "");
             Ok(ExitCode::from(1))
         }
     }
@@ -282,7 +324,7 @@ fn run_report(args: &ReportArgs) -> anyhow::Result<ExitCode> {
     {
         Ok(d) => d,
         Err(diags) => {
-            report(&diags, Format::Human);
+            report(&diags, Format::Human, Channel::Stderr, None, "");
             return Ok(ExitCode::from(1));
         }
     };
@@ -297,10 +339,17 @@ fn run_report(args: &ReportArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn run_test(args: &TestArgs) -> anyhow::Result<ExitCode> {
+    use Format::*;
+    accept(args.format, &[Human, Json, Junit, Github], "test")?;
+    let diag_format = if args.format == Junit {
+        Human
+    } else {
+        args.format
+    };
     let (backends, detections) = match pipeline::load(&args.paths, args.profiles.as_deref()) {
         Ok(x) => x,
         Err(diags) => {
-            report(&diags, Format::Human);
+            report(&diags, diag_format, Channel::Stderr, None, "");
             return Ok(ExitCode::from(1));
         }
     };
@@ -308,14 +357,15 @@ fn run_test(args: &TestArgs) -> anyhow::Result<ExitCode> {
     let outcomes = match testing::run(&plans, &backends) {
         Ok(o) => o,
         Err(diags) => {
-            report(&diags, Format::Human);
+            report(&diags, diag_format, Channel::Stderr, None, "");
             return Ok(ExitCode::from(1));
         }
     };
     match args.format {
-        TestFormat::Human => print!("{}", testing::render_table(&outcomes)),
-        TestFormat::Junit => print!("{}", testing::render_junit(&outcomes)),
-        TestFormat::Json => println!("{}", serde_json::to_string_pretty(&outcomes)?),
+        Junit => print!("{}", testing::render_junit(&outcomes)),
+        Json => println!("{}", serde_json::to_string_pretty(&outcomes)?),
+        Github => print!("{}", testing::render_github(&outcomes)),
+        _ => print!("{}", testing::render_table(&outcomes)),
     }
     let failed = outcomes.iter().any(|o| !o.passed);
     Ok(if failed {
@@ -326,6 +376,7 @@ fn run_test(args: &TestArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn run_check_fields(args: &CheckFieldsArgs) -> anyhow::Result<ExitCode> {
+    accept(args.format, &[Format::Human, Format::Json], "check-fields")?;
     if !(0.0..=1.0).contains(&args.max_missing) {
         anyhow::bail!("--max-missing must be between 0 and 1");
     }
@@ -333,7 +384,7 @@ fn run_check_fields(args: &CheckFieldsArgs) -> anyhow::Result<ExitCode> {
         match pipeline::load(std::slice::from_ref(&args.rules), args.profiles.as_deref()) {
             Ok(x) => x,
             Err(diags) => {
-                report(&diags, args.format);
+                report(&diags, args.format, Channel::Stderr, None, "");
                 return Ok(ExitCode::from(1));
             }
         };
@@ -352,13 +403,13 @@ fn run_check_fields(args: &CheckFieldsArgs) -> anyhow::Result<ExitCode> {
     ) {
         Ok(r) => r,
         Err(diags) => {
-            report(&diags, args.format);
+            report(&diags, args.format, Channel::Stderr, None, "");
             return Ok(ExitCode::from(1));
         }
     };
     match args.format {
-        Format::Human => print!("{}", fieldcheck::render_human(&r)),
         Format::Json => println!("{}", serde_json::to_string_pretty(&r)?),
+        _ => print!("{}", fieldcheck::render_human(&r)),
     }
     Ok(if r.failed {
         ExitCode::from(1)
@@ -367,37 +418,15 @@ fn run_check_fields(args: &CheckFieldsArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
-fn report(diags: &[Diagnostic], format: Format) {
-    report_with(diags, format, "");
-}
-
-/// Prints diagnostics; `note` follows the count in human output.
-fn report_with(diags: &[Diagnostic], format: Format, note: &str) {
-    let mut err = std::io::stderr().lock();
-    match format {
-        Format::Human => {
-            for d in diags {
-                let _ = writeln!(err, "{}", d.render_human());
-            }
-            let _ = writeln!(err, "{} error(s){note}", diags.len());
-        }
-        Format::Json => {
-            let json: Vec<_> = diags.iter().map(Diagnostic::to_json).collect();
-            let _ = writeln!(
-                err,
-                "{}",
-                serde_json::to_string_pretty(&json).unwrap_or_default()
-            );
-        }
-    }
-}
-
 fn run_build(args: &BuildArgs) -> anyhow::Result<ExitCode> {
+    use Format::*;
+    accept(args.format, &[Human, Json, Sarif, Github], "build")?;
     let targets = &args.targets.0;
+    let nothing = "; nothing was written";
     let (backends, detections) = match pipeline::load(&args.paths, args.profiles.as_deref()) {
         Ok(x) => x,
         Err(diags) => {
-            report_with(&diags, args.format, "; nothing was written");
+            report(&diags, args.format, Channel::Stderr, None, nothing);
             return Ok(ExitCode::from(1));
         }
     };
@@ -416,7 +445,7 @@ fn run_build(args: &BuildArgs) -> anyhow::Result<ExitCode> {
     let artifacts = match pipeline::compile(&plans, targets, &backends) {
         Ok(a) => a,
         Err(diags) => {
-            report_with(&diags, args.format, "; nothing was written");
+            report(&diags, args.format, Channel::Stderr, None, nothing);
             return Ok(ExitCode::from(1));
         }
     };
@@ -434,7 +463,7 @@ fn run_build(args: &BuildArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(1));
     }
     if let Err(d) = outdir::write(&args.out, &artifacts) {
-        report_with(&[d], args.format, "; nothing was written");
+        report(&[d], args.format, Channel::Stderr, None, nothing);
         return Ok(ExitCode::from(1));
     }
     eprintln!(

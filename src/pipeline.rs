@@ -6,7 +6,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use crate::backend::{Artifact, Backends, Target};
-use crate::diag::{Diagnostic, Severity};
+use crate::diag::Diagnostic;
 use crate::ir::Detection;
 use crate::plan::{self, Plan};
 
@@ -139,7 +139,7 @@ pub fn compile(
         errs.extend(
             crate::lint::lint_generated(&a.path, &a.contents)
                 .into_iter()
-                .filter(|d| d.severity == Severity::Error),
+                .filter(Diagnostic::is_error),
         );
     }
     if errs.is_empty() {

@@ -16,6 +16,8 @@ use crate::plan::Plan;
 #[derive(Debug, Clone, Serialize)]
 pub struct Outcome {
     pub rule: String,
+    /// The rule file, for annotations.
+    pub source: String,
     pub case: String,
     pub shape: &'static str,
     pub file: String,
@@ -117,6 +119,7 @@ fn judge(
     };
     Outcome {
         rule: d.meta.id.clone(),
+        source: d.meta.source.clone(),
         case: case.name.clone(),
         shape,
         file: file.to_string(),
@@ -189,81 +192,56 @@ pub fn render_table(outcomes: &[Outcome]) -> String {
     out
 }
 
-/// JUnit XML, one testcase per rule test and event shape.
+/// JUnit XML (quick-junit), one suite per rule and one test case per rule test and event shape.
 pub fn render_junit(outcomes: &[Outcome]) -> String {
-    let failed = outcomes.iter().filter(|o| !o.passed).count();
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let _ = writeln!(
-        out,
-        "<testsuites name=\"tokenward\" tests=\"{}\" failures=\"{failed}\">",
-        outcomes.len()
-    );
+    use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
+    let mut report = Report::new("tokenward");
     let mut by_rule: BTreeMap<&str, Vec<&Outcome>> = BTreeMap::new();
     for o in outcomes {
         by_rule.entry(&o.rule).or_default().push(o);
     }
     for (rule, cases) in by_rule {
-        let f = cases.iter().filter(|o| !o.passed).count();
-        let _ = writeln!(
-            out,
-            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{f}\">",
-            xml(rule),
-            cases.len()
-        );
+        let mut suite = TestSuite::new(rule);
         for o in cases {
-            let name = format!("{} [{}]", o.case, o.shape);
-            if o.passed {
-                let _ = writeln!(
-                    out,
-                    "    <testcase classname=\"{}\" name=\"{}\"/>",
-                    xml(rule),
-                    xml(&name)
-                );
+            let status = if o.passed {
+                TestCaseStatus::success()
             } else {
-                let _ = writeln!(
-                    out,
-                    "    <testcase classname=\"{}\" name=\"{}\">",
-                    xml(rule),
-                    xml(&name)
-                );
-                let _ = writeln!(
-                    out,
-                    "      <failure message=\"{}\">{}</failure>",
-                    xml(&o.detail),
-                    xml(&o.file)
-                );
-                let _ = writeln!(out, "    </testcase>");
-            }
+                let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                s.set_message(o.detail.as_str());
+                s.set_description(o.file.as_str());
+                s
+            };
+            let mut case = TestCase::new(format!("{} [{}]", o.case, o.shape), status);
+            case.set_classname(rule);
+            suite.add_test_case(case);
         }
-        let _ = writeln!(out, "  </testsuite>");
+        report.add_test_suite(suite);
     }
-    out.push_str("</testsuites>\n");
-    out
+    report.to_string().unwrap_or_default()
 }
 
-fn xml(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\t' | '\r') => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn xml_escapes() {
-        assert_eq!(
-            super::xml("a<b & \"c\"\u{1}"),
-            "a&lt;b &amp; &quot;c&quot; "
-        );
-    }
+/// GitHub Actions annotations: one `::error` per failing case, on the rule file.
+pub fn render_github(outcomes: &[Outcome]) -> String {
+    let esc = |s: &str| {
+        s.replace('%', "%25")
+            .replace('\r', "%0D")
+            .replace('\n', "%0A")
+    };
+    let prop = |s: &str| esc(s).replace(':', "%3A").replace(',', "%2C");
+    outcomes
+        .iter()
+        .filter(|o| !o.passed)
+        .map(|o| {
+            format!(
+                "::error file={},title={}::{} ({})\n",
+                prop(&o.source),
+                prop(&format!(
+                    "tokenward test {} {} [{}]",
+                    o.rule, o.case, o.shape
+                )),
+                esc(&o.detail),
+                esc(&o.file)
+            )
+        })
+        .collect()
 }

@@ -46,14 +46,11 @@ pub fn check_all(files: &[PathBuf], root: &Path) -> Result<Vec<Detection>, Vec<D
         match check_file(f, shown, &mut store) {
             Ok((d, id_span)) => {
                 if let Some(first) = seen.get(&d.meta.id) {
-                    let (line, col) = first.line_col();
                     errs.push(
                         Diagnostic::error("E011", format!("duplicate rule id `{}`", d.meta.id))
                             .at(id_span)
-                            .help(format!(
-                                "already used at {}:{line}:{col}; ids must be unique across the rule set",
-                                first.file.path.display()
-                            )),
+                            .label(first.clone(), "first used here")
+                            .help("ids must be unique across the rule set: rename one"),
                     );
                 } else {
                     seen.insert(d.meta.id.clone(), id_span);

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use super::{Level, Lint};
+use super::{Lint, Setting};
 use crate::diag::Diagnostic;
 use crate::model::{self, Spanned};
 
@@ -13,7 +13,7 @@ pub const FILE_NAME: &str = "tokenward.yaml";
 
 #[derive(Debug, Default)]
 pub struct Config {
-    pub levels: BTreeMap<String, Level>,
+    pub levels: BTreeMap<String, Setting>,
     /// Folders of extra KQL table schemas (JSON in the Azure-Sentinel validation format).
     pub schema_dirs: Vec<PathBuf>,
 }
@@ -28,7 +28,7 @@ struct Raw {
 }
 
 impl Config {
-    pub fn level(&self, lint: &Lint) -> Level {
+    pub fn level(&self, lint: &Lint) -> Setting {
         self.levels.get(lint.code).copied().unwrap_or(lint.level)
     }
 
@@ -56,9 +56,9 @@ impl Config {
                 );
             };
             let l = match level.value.as_str() {
-                "error" => Level::Error,
-                "warning" => Level::Warning,
-                "off" => Level::Off,
+                "error" => Setting::Error,
+                "warning" => Setting::Warning,
+                "off" => Setting::Off,
                 other => {
                     return Err(
                         Diagnostic::error("E070", format!("unknown level `{other}`"))

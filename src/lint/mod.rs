@@ -3,7 +3,6 @@
 
 pub mod config;
 pub mod kql;
-pub mod output;
 pub mod registry;
 pub mod spl;
 
@@ -12,7 +11,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::diag::{Diagnostic, Severity, SourceFile, Span};
+use crate::diag::{Diagnostic, Level, SourceFile, Span};
 use crate::syntax::{Node, ParseError};
 
 pub use config::Config;
@@ -45,7 +44,7 @@ impl Language {
 /// How loudly a lint speaks; set per code in the project config.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Level {
+pub enum Setting {
     Off,
     Warning,
     Error,
@@ -63,7 +62,7 @@ pub struct Lint {
     pub code: &'static str,
     pub name: &'static str,
     pub language: Language,
-    pub level: Level,
+    pub level: Setting,
     /// One line: what is wrong when it fires.
     pub summary: &'static str,
     pub doc: Doc,
@@ -135,15 +134,15 @@ pub fn lint_text(
     let mut out = Vec::new();
     for lint in registry::LINTS.iter().filter(|l| l.language == language) {
         let level = config.level(lint);
-        if level == Level::Off {
+        if level == Setting::Off {
             continue;
         }
         for f in (lint.check)(&source) {
             let mut d = Diagnostic::error(lint.code, f.message).at(Span::new(file, f.start, f.end));
-            d.severity = if level == Level::Error {
-                Severity::Error
+            d.severity = if level == Setting::Error {
+                Level::Error
             } else {
-                Severity::Warning
+                Level::Warning
             };
             d.help = f
                 .help
@@ -159,7 +158,7 @@ pub fn lint_text(
 pub fn syntax_finding(src: &Source<'_>) -> Vec<Finding> {
     src.parse_error
         .map(|e| {
-            let start = offset(src.text, e.line, e.col);
+            let start = e.offset;
             vec![Finding::new(
                 start,
                 start + 1,
@@ -167,21 +166,6 @@ pub fn syntax_finding(src: &Source<'_>) -> Vec<Finding> {
             )]
         })
         .unwrap_or_default()
-}
-
-/// Byte offset of a 1-based line and character column in `text`.
-pub fn offset(text: &str, line: usize, col: usize) -> usize {
-    let mut start = 0;
-    for _ in 1..line {
-        match text[start..].find('\n') {
-            Some(i) => start += i + 1,
-            None => return text.len(),
-        }
-    }
-    text[start..]
-        .char_indices()
-        .nth(col.saturating_sub(1))
-        .map_or(text.len(), |(i, _)| start + i)
 }
 
 /// The lint with this code.

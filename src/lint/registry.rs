@@ -1,6 +1,6 @@
 //! Every lint rule, listed once. Codes are stable: a retired code is never reused.
 
-use super::{kql, spl, Language, Level, Lint};
+use super::{kql, spl, Lint};
 
 pub const LINTS: &[&Lint] = &[
     &kql::kql001_syntax::LINT,
@@ -26,62 +26,10 @@ pub const LINTS: &[&Lint] = &[
     &spl::spl011_graph_sourcetype::LINT,
 ];
 
-/// The doc of one lint in Markdown, with the fixed headings.
-pub fn markdown(l: &Lint) -> String {
-    let fence = match l.language {
-        Language::Kql => "kql",
-        Language::Spl => "spl",
-    };
-    let level = match l.level {
-        Level::Error => "error",
-        Level::Warning => "warning",
-        Level::Off => "off",
-    };
-    format!(
-        "## {} {}\n\n{} · default level: {level}\n\n### What it does\n{}\n\n### Why it matters\n{}\n\n### Example\n```{fence}\n{}\n```\n\n### Fix\n{}\n",
-        l.code,
-        l.name,
-        l.language.name(),
-        l.doc.what,
-        l.doc.why,
-        l.doc.example.trim_end(),
-        l.doc.fix
-    )
-}
-
-/// docs/lints.md, generated from the registry (a test keeps the file in step).
-pub fn lints_md() -> String {
-    let mut out = String::from(
-        "# Lint rules\n\nGenerated from the lint registry (`src/lint/registry.rs`); `tokenward rule CODE` prints one.\n\
-         Levels can be changed per code in `tokenward.yaml` (`lints: { KQL006: error, SPL008: off }`).\n\n\
-         | code | name | language | level | fires when |\n|---|---|---|---|---|\n",
-    );
-    for l in LINTS {
-        out.push_str(&format!(
-            "| [{}](#{}-{}) | {} | {} | {} | {} |\n",
-            l.code,
-            l.code.to_lowercase(),
-            l.name,
-            l.name,
-            l.language.name(),
-            match l.level {
-                Level::Error => "error",
-                Level::Warning => "warning",
-                Level::Off => "off",
-            },
-            l.summary
-        ));
-    }
-    for l in LINTS {
-        out.push('\n');
-        out.push_str(&markdown(l));
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lint::Language;
 
     #[test]
     fn codes_are_unique_and_well_formed() {

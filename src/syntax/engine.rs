@@ -94,7 +94,7 @@ impl<'t> BracketScanner<'t> {
 }
 
 fn here(text: &str, byte: usize) -> String {
-    let (line, col) = crate::syntax::error::line_col(text, byte);
+    let (line, col) = crate::diag::line_col(text, byte);
     format!("{line}:{col}")
 }
 

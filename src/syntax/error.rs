@@ -10,6 +10,8 @@ use pest::RuleType;
 pub struct ParseError {
     pub line: usize,
     pub col: usize,
+    /// Byte offset of the error in the parsed text.
+    pub offset: usize,
     pub message: String,
 }
 
@@ -23,10 +25,11 @@ impl std::error::Error for ParseError {}
 
 impl ParseError {
     pub(crate) fn at(text: &str, byte: usize, message: impl Into<String>) -> Self {
-        let (line, col) = line_col(text, byte);
+        let (line, col) = crate::diag::line_col(text, byte);
         ParseError {
             line,
             col,
+            offset: byte.min(text.len()),
             message: message.into(),
         }
     }
@@ -67,18 +70,6 @@ impl ParseError {
         };
         ParseError::at(text, byte, message)
     }
-}
-
-/// 1-based line and character column of a byte offset (clamped to the text).
-pub(crate) fn line_col(text: &str, byte: usize) -> (usize, usize) {
-    let mut end = byte.min(text.len());
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    let before = &text[..end];
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    (line, before[line_start..].chars().count() + 1)
 }
 
 /// A short quote of what sits at `byte`, for "found …".

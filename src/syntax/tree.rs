@@ -34,7 +34,7 @@ impl<'i> Node<'i> {
 
     /// 1-based line and character column of the node's start in `source` (the text that was parsed).
     pub fn line_col(&self, source: &str) -> (usize, usize) {
-        crate::syntax::error::line_col(source, self.start)
+        crate::diag::line_col(source, self.start)
     }
 
     /// A compact S-expression of the tree, for tests and debugging: leaves print as kind:"text".

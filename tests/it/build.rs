@@ -184,7 +184,8 @@ fn missing_paths_are_rule_errors() {
     let run = tokenward(&["build", "no/such/rules", "--out", "/nonexistent/x"]);
     assert_eq!(run.code, 1);
     assert!(
-        run.stderr.contains("no/such/rules: error[E001]"),
+        run.stderr
+            .contains("error[E001]: no such file or folder\n--> no/such/rules"),
         "{}",
         run.stderr
     );
@@ -263,10 +264,17 @@ fn json_diagnostics() {
     ]);
     assert_eq!(run.code, 1);
     let v: serde_json::Value = serde_json::from_str(&run.stderr).unwrap();
-    assert_eq!(v[0]["code"], "E023");
-    assert_eq!(v[0]["line"], 14);
-    assert_eq!(v[0]["column"], 24);
-    assert_eq!(v[0]["file"], "tests/fixtures/bad/unknown_list.yaml");
+    assert_eq!(v["errors"], 1);
+    let d = &v["diagnostics"][0];
+    assert_eq!(d["code"], "E023");
+    assert_eq!(d["line"], 14);
+    assert_eq!(d["column"], 24);
+    assert_eq!(d["file"], "tests/fixtures/bad/unknown_list.yaml");
+    // Byte offsets of the same span, for editors.
+    let text =
+        std::fs::read_to_string(root().join("tests/fixtures/bad/unknown_list.yaml")).unwrap();
+    let start = d["start"].as_u64().unwrap() as usize;
+    assert_eq!(text[..start].lines().count(), 14);
 }
 
 #[test]
@@ -470,7 +478,8 @@ fn a_profile_for_the_wrong_target_is_refused() {
     ]);
     assert_eq!(run.code, 1);
     assert!(
-        run.stderr.contains("no/such/profiles: error[E030]"),
+        run.stderr
+            .contains("error[E030]: no such profiles folder\n--> no/such/profiles"),
         "{}",
         run.stderr
     );

@@ -5,109 +5,45 @@ use std::fmt::Write as _;
 
 use crate::common::{root, tokenward, tokenward_in};
 
-/// (code, meaning, how to reproduce: a fixture path, or a command with its input file).
+/// (code, how to reproduce: a fixture path, or a command with its input file). The words come from
+/// the code registry (src/codes.rs).
 /// Codes raised by profiles, output folders, events, configs and publishing are in `SCENARIOS`.
-const CASES: &[(&str, &str, &[&str])] = &[
-    (
-        "E001",
-        "a file cannot be read or a path does not exist",
-        &["build", "tests/fixtures/no-such-rule.yaml"],
-    ),
+const CASES: &[(&str, &[&str])] = &[
+    ("E001", &["build", "tests/fixtures/no-such-rule.yaml"]),
     (
         "E002",
-        "malformed YAML or a duplicate key",
         &["fixture", "tests/fixtures/bad/unclosed_quote.yaml"],
     ),
-    (
-        "E003",
-        "unknown key",
-        &["fixture", "tests/fixtures/bad/unknown_key.yaml"],
-    ),
-    (
-        "E004",
-        "missing required key",
-        &["fixture", "tests/fixtures/bad/missing_key.yaml"],
-    ),
-    (
-        "E005",
-        "wrong type",
-        &["fixture", "tests/fixtures/bad/wrong_type.yaml"],
-    ),
-    (
-        "E010",
-        "bad id, empty title or description, multi-line title",
-        &["fixture", "tests/fixtures/bad/severity.yaml"],
-    ),
-    (
-        "E011",
-        "duplicate rule id across files",
-        &["build", "tests/fixtures/dup"],
-    ),
-    (
-        "E012",
-        "unknown severity or status",
-        &["fixture", "tests/fixtures/bad/severity.yaml"],
-    ),
-    (
-        "E013",
-        "bad ATT&CK or NIST 800-53 id",
-        &["fixture", "tests/fixtures/bad/attack_id.yaml"],
-    ),
-    (
-        "E014",
-        "bad duration",
-        &["fixture", "tests/fixtures/bad/bad_duration.yaml"],
-    ),
+    ("E003", &["fixture", "tests/fixtures/bad/unknown_key.yaml"]),
+    ("E004", &["fixture", "tests/fixtures/bad/missing_key.yaml"]),
+    ("E005", &["fixture", "tests/fixtures/bad/wrong_type.yaml"]),
+    ("E010", &["fixture", "tests/fixtures/bad/severity.yaml"]),
+    ("E011", &["build", "tests/fixtures/dup"]),
+    ("E012", &["fixture", "tests/fixtures/bad/severity.yaml"]),
+    ("E013", &["fixture", "tests/fixtures/bad/attack_id.yaml"]),
+    ("E014", &["fixture", "tests/fixtures/bad/bad_duration.yaml"]),
     (
         "E015",
-        "window zero, lookback beyond 14 days, or `every` out of range",
         &["fixture", "tests/fixtures/bad/window_too_long.yaml"],
     ),
-    (
-        "E016",
-        "rule shape",
-        &["fixture", "tests/fixtures/bad/both_kinds.yaml"],
-    ),
-    (
-        "E017",
-        "signals",
-        &["fixture", "tests/fixtures/bad/no_signals.yaml"],
-    ),
-    (
-        "E020",
-        "syntax error in a condition",
-        &["fixture", "tests/fixtures/bad/syntax.yaml"],
-    ),
+    ("E016", &["fixture", "tests/fixtures/bad/both_kinds.yaml"]),
+    ("E017", &["fixture", "tests/fixtures/bad/no_signals.yaml"]),
+    ("E020", &["fixture", "tests/fixtures/bad/syntax.yaml"]),
     (
         "E021",
-        "unknown field",
         &["fixture", "tests/fixtures/bad/unknown_field.yaml"],
     ),
     (
         "E022",
-        "type mismatch",
         &["fixture", "tests/fixtures/bad/type_mismatch.yaml"],
     ),
-    (
-        "E023",
-        "unknown list",
-        &["fixture", "tests/fixtures/bad/unknown_list.yaml"],
-    ),
+    ("E023", &["fixture", "tests/fixtures/bad/unknown_list.yaml"]),
     (
         "E024",
-        "bad list",
         &["fixture", "tests/fixtures/bad/bad_list_value.yaml"],
     ),
-    (
-        "E026",
-        "`first.`/`later.` missing, misplaced or unknown",
-        &["fixture", "tests/fixtures/bad/unqualified.yaml"],
-    ),
-    (
-        "E060",
-        "malformed rule test",
-        &["fixture", "tests/fixtures/bad/bad_test.yaml"],
-    ),
+    ("E026", &["fixture", "tests/fixtures/bad/unqualified.yaml"]),
+    ("E060", &["fixture", "tests/fixtures/bad/bad_test.yaml"]),
 ];
 
 /// What a scenario file holds: literal text, or a repository file with one piece of text replaced.
@@ -127,7 +63,6 @@ enum Content {
 
 struct Scenario {
     code: &'static str,
-    meaning: &'static str,
     /// Files written into an empty folder, which is also where the command runs.
     files: &'static [(&'static str, Content)],
     args: &'static [&'static str],
@@ -139,7 +74,6 @@ const MINIMAL: &str = "tests/fixtures/good/minimal.yaml";
 const SCENARIOS: &[Scenario] = &[
     Scenario {
         code: "E025",
-        meaning: "bad user-agent family table, or none found",
         files: &[(
             "rules/python-clients.yaml",
             Content::Text(
@@ -152,7 +86,6 @@ const SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         code: "E030",
-        meaning: "bad target profile",
         files: &[
             (
                 "profiles/sentinel.yaml",
@@ -169,7 +102,6 @@ const SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         code: "E031",
-        meaning: "the profile does not map a field the rule needs",
         files: &[
             (
                 "profiles/sentinel.yaml",
@@ -186,7 +118,6 @@ const SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         code: "E040",
-        meaning: "the output folder cannot be written or was not written by tokenward",
         files: &[
             ("dist/notes.txt", Content::Text("my notes\n")),
             ("rules/minimal.yaml", Content::Edited { from: MINIMAL, replace: "", with: "" }),
@@ -196,7 +127,6 @@ const SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         code: "E050",
-        meaning: "an events file cannot be read or is not JSON",
         files: &[
             ("export.json", Content::Text("{ \"TimeGenerated\": \"2026-11-24T10:55:00Z\",\n")),
             ("rules/minimal.yaml", Content::Edited { from: MINIMAL, replace: "", with: "" }),
@@ -206,7 +136,6 @@ const SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         code: "E070",
-        meaning: "bad project config (`tokenward.yaml`)",
         files: &[
             ("tokenward.yaml", Content::Text("lints:\n  KQL099: warning\n")),
             ("hunt.kql", Content::Text("SigninLogs\n| where TimeGenerated > ago(1h)\n")),
@@ -216,7 +145,6 @@ const SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         code: "E080",
-        meaning: "a rule's ATT&CK technique has no Sentinel tactics in the profile",
         files: &[(
             "rules/minimal.yaml",
             Content::Edited {
@@ -230,7 +158,6 @@ const SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         code: "E081",
-        meaning: "a rule's Sentinel query exceeds the 10,000-character analytic-rule limit",
         files: &[(
             "rules/long-list.yaml",
             Content::Generated {
@@ -243,7 +170,6 @@ const SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         code: "E082",
-        meaning: "a rule cannot be scheduled in Splunk",
         files: &[(
             "rules/minimal.yaml",
             Content::Edited {
@@ -287,7 +213,7 @@ fn content(c: &Content) -> String {
 /// Runs a scenario in a fresh folder; returns the Markdown for it.
 fn scenario(s: &Scenario) -> String {
     let tmp = tempfile::tempdir().unwrap();
-    let mut doc = format!("\n## {}: {}\n\n", s.code, s.meaning);
+    let mut doc = heading(s.code);
     for (path, c) in s.files {
         let p = tmp.path().join(path);
         std::fs::create_dir_all(p.parent().unwrap()).unwrap();
@@ -332,6 +258,15 @@ fn scenario(s: &Scenario) -> String {
     doc
 }
 
+/// A code's heading and its words from the registry; the heading's anchor is the code's `help_uri`.
+fn heading(code: &str) -> String {
+    let e = tokenward::codes::find(code).unwrap_or_else(|| panic!("{code} is not in the registry"));
+    format!(
+        "\n## {} {}\n\n{}.\n\n{}\n\nFix: {}\n\n",
+        e.code, e.name, e.summary, e.explanation, e.fix
+    )
+}
+
 fn lang_of(path: &str) -> &'static str {
     match path.rsplit('.').next() {
         Some("yaml") => "yaml",
@@ -366,7 +301,7 @@ fn docs_errors_md_is_generated_from_the_error_fixtures() {
          folder and a command run there) and checks the code appears; the short list is in docs/rule-format.md.\n",
     );
     let mut sections: Vec<(&str, String)> = Vec::new();
-    for (code, meaning, how) in CASES {
+    for (code, how) in CASES {
         let (args, input): (Vec<&str>, Option<&str>) = match how {
             ["fixture", path] => (vec!["build", path, "--out", "/nonexistent/out"], Some(path)),
             other => {
@@ -377,7 +312,7 @@ fn docs_errors_md_is_generated_from_the_error_fixtures() {
         };
         let run = tokenward(&args);
         assert_eq!(run.code, 1, "{code}: {}", run.stderr);
-        let mut section = format!("\n## {code}: {meaning}\n\n");
+        let mut section = heading(code);
         let _ = match input {
             Some(path) => {
                 let text = std::fs::read_to_string(root().join(path)).unwrap();
@@ -400,6 +335,14 @@ fn docs_errors_md_is_generated_from_the_error_fixtures() {
         sections.push((s.code, scenario(s)));
     }
     sections.sort_by_key(|(code, _)| *code);
+    // Every compiler code has its example (E090 is a bug report, with nothing to reproduce).
+    for e in tokenward::codes::COMPILER {
+        assert!(
+            e.code == "E090" || sections.iter().any(|(c, _)| *c == e.code),
+            "{} has no example in docs/errors.md",
+            e.code
+        );
+    }
     for (_, section) in sections {
         doc.push_str(&section);
     }

@@ -221,17 +221,23 @@ fn rule_prints_the_doc() {
         assert!(run.stdout.contains(h), "{h}");
     }
     assert_eq!(tokenward(&["rule", "KQL999"]).code, 2);
-    let list = tokenward(&["rule", "--list"]);
-    assert_eq!(
-        list.stdout.lines().count(),
-        tokenward::lint::registry::LINTS.len()
+    // Compiler codes are documented the same way.
+    let e = tokenward(&["rule", "e022"]);
+    assert_eq!(e.code, 0);
+    assert!(
+        e.stdout.starts_with("## E022 type-mismatch\n"),
+        "{}",
+        e.stdout
     );
+    let list = tokenward(&["rule", "--list"]);
+    assert_eq!(list.stdout.lines().count(), tokenward::codes::all().len());
+    assert!(list.stdout.lines().any(|l| l.starts_with("E011 ")));
 }
 
 #[test]
 fn docs_lints_md_is_generated_from_the_registry() {
     let path = root().join("docs/lints.md");
-    let expected = tokenward::lint::registry::lints_md();
+    let expected = tokenward::codes::lints_md();
     if std::env::var_os("TOKENWARD_UPDATE_DOCS").is_some() {
         std::fs::write(&path, &expected).unwrap();
     }

@@ -1,12 +1,12 @@
 //! KQL001: the query does not parse.
 
-use crate::lint::{Doc, Finding, Language, Level, Lint, Source};
+use crate::lint::{Doc, Finding, Language, Lint, Setting, Source};
 
 pub static LINT: Lint = Lint {
     code: "KQL001",
     name: "syntax-error",
     language: Language::Kql,
-    level: Level::Error,
+    level: Setting::Error,
     summary: "the query does not parse",
     doc: Doc {
         what: "Parses the query with tokenward's KQL grammar (grammar/kql.pest) and reports the first place it cannot continue, with what was expected there.",

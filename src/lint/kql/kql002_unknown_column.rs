@@ -1,12 +1,12 @@
 //! KQL002: a column that does not exist at that point of the pipeline.
 
-use crate::lint::{Doc, Finding, Language, Level, Lint, Source};
+use crate::lint::{Doc, Finding, Language, Lint, Setting, Source};
 
 pub static LINT: Lint = Lint {
     code: "KQL002",
     name: "unknown-column",
     language: Language::Kql,
-    level: Level::Error,
+    level: Setting::Error,
     summary: "a column that does not exist at that point of the pipeline",
     doc: Doc {
         what: "Follows the columns of each table (from the schemas) through the pipeline — project, extend, summarize, join, union, mv-expand, parse — and reports names that are not columns, let-bound names or function parameters where they are used. It models the union type split: a column whose type differs between the tables of a `union` becomes `Column_type` columns.",

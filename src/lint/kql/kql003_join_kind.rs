@@ -1,12 +1,12 @@
 //! KQL003: `join` without `kind=`.
 
-use crate::lint::{Doc, Finding, Language, Level, Lint, Source};
+use crate::lint::{Doc, Finding, Language, Lint, Setting, Source};
 
 pub static LINT: Lint = Lint {
     code: "KQL003",
     name: "join-without-kind",
     language: Language::Kql,
-    level: Level::Warning,
+    level: Setting::Warning,
     summary: "`join` without `kind=` silently de-duplicates the left side",
     doc: Doc {
         what: "Finds `join` operators that do not say which kind of join they are.",

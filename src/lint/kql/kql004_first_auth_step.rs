@@ -1,12 +1,12 @@
 //! KQL004: only the first authenticationDetails step is read.
 
-use crate::lint::{Doc, Finding, Language, Level, Lint, Source};
+use crate::lint::{Doc, Finding, Language, Lint, Setting, Source};
 
 pub static LINT: Lint = Lint {
     code: "KQL004",
     name: "first-auth-step-only",
     language: Language::Kql,
-    level: Level::Error,
+    level: Setting::Error,
     summary: "only the first AuthenticationDetails step is read (`[0]`)",
     doc: Doc {
         what: "Finds `[0]` applied to AuthenticationDetails (directly, or to `parse_json`/`todynamic` of it).",

@@ -1,13 +1,13 @@
 //! KQL005: a session or token detection that reads only interactive sign-ins.
 
 use super::{mentions, refs, INTERACTIVE, NON_INTERACTIVE};
-use crate::lint::{Doc, Finding, Language, Level, Lint, Source};
+use crate::lint::{Doc, Finding, Language, Lint, Setting, Source};
 
 pub static LINT: Lint = Lint {
     code: "KQL005",
     name: "interactive-sign-ins-only",
     language: Language::Kql,
-    level: Level::Error,
+    level: Setting::Error,
     summary: "a session/token detection reads SigninLogs but not AADNonInteractiveUserSignInLogs",
     doc: Doc {
         what: "Finds queries that read `SigninLogs`, work on sessions or tokens (SessionId, authentication steps, token identifiers, IsInteractive), and never read `AADNonInteractiveUserSignInLogs`.",

@@ -1,13 +1,13 @@
 //! KQL006: a table scanned without a time filter.
 
-use crate::lint::{Doc, Finding, Language, Level, Lint, Source};
+use crate::lint::{Doc, Finding, Language, Lint, Setting, Source};
 use crate::syntax::Node;
 
 pub static LINT: Lint = Lint {
     code: "KQL006",
     name: "no-time-filter",
     language: Language::Kql,
-    level: Level::Warning,
+    level: Setting::Warning,
     summary: "a table is scanned without a time filter",
     doc: Doc {
         what: "Finds references to a known table (the bundled sign-in schemas and any the project adds) in a pipeline that never filters on time (`TimeGenerated`, `ago()`, `between`).",

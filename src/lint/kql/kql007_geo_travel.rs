@@ -1,13 +1,13 @@
 //! KQL007: impossible travel on geography alone, with no session correlation.
 
 use super::mentions;
-use crate::lint::{Doc, Finding, Language, Level, Lint, Source};
+use crate::lint::{Doc, Finding, Language, Lint, Setting, Source};
 
 pub static LINT: Lint = Lint {
     code: "KQL007",
     name: "geo-only-impossible-travel",
     language: Language::Kql,
-    level: Level::Warning,
+    level: Setting::Warning,
     summary: "impossible travel computed on geography alone, without session correlation",
     doc: Doc {
         what: "Finds queries that compare sign-in locations (geo_distance_2points, geoCoordinates, or several countries/cities per user) without ever correlating on SessionId.",

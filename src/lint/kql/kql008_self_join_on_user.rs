@@ -1,13 +1,13 @@
 //! KQL008: a sign-in table joined with itself on the user.
 
 use super::{INTERACTIVE, NON_INTERACTIVE};
-use crate::lint::{Doc, Finding, Language, Level, Lint, Source};
+use crate::lint::{Doc, Finding, Language, Lint, Setting, Source};
 
 pub static LINT: Lint = Lint {
     code: "KQL008",
     name: "self-join-on-user",
     language: Language::Kql,
-    level: Level::Warning,
+    level: Setting::Warning,
     summary: "sign-ins joined with sign-ins on the user, where one summarize by session does the job",
     doc: Doc {
         what: "Finds a `join` of sign-in tables with sign-in tables whose `on` clause is the user (UserPrincipalName, UserId).",

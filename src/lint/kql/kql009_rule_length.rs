@@ -1,6 +1,6 @@
 //! KQL009: longer than Sentinel's analytic-rule query limit.
 
-use crate::lint::{Doc, Finding, Language, Level, Lint, Source};
+use crate::lint::{Doc, Finding, Language, Lint, Setting, Source};
 
 use crate::limits::SENTINEL_QUERY_CHARS as LIMIT;
 
@@ -8,7 +8,7 @@ pub static LINT: Lint = Lint {
     code: "KQL009",
     name: "analytic-rule-too-long",
     language: Language::Kql,
-    level: Level::Error,
+    level: Setting::Error,
     summary: "the query is longer than Sentinel's 10,000-character analytic-rule limit",
     doc: Doc {
         what: "Counts the characters of the query.",

@@ -1,13 +1,13 @@
 //! KQL010: a string column compared with a number.
 
 use super::schema::ColType;
-use crate::lint::{Doc, Finding, Language, Level, Lint, Source};
+use crate::lint::{Doc, Finding, Language, Lint, Setting, Source};
 
 pub static LINT: Lint = Lint {
     code: "KQL010",
     name: "string-compared-with-number",
     language: Language::Kql,
-    level: Level::Error,
+    level: Setting::Error,
     summary: "a string column is compared with a number (`ResultType == 0`)",
     doc: Doc {
         what: "Finds comparisons between a column that the table schemas declare as string and a numeric literal.",

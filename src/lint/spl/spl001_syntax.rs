@@ -1,12 +1,12 @@
 //! SPL001: the search does not parse.
 
-use crate::lint::{Doc, Finding, Language, Level, Lint, Source};
+use crate::lint::{Doc, Finding, Language, Lint, Setting, Source};
 
 pub static LINT: Lint = Lint {
     code: "SPL001",
     name: "syntax-error",
     language: Language::Spl,
-    level: Level::Error,
+    level: Setting::Error,
     summary: "the search does not parse (unbalanced quotes, brackets, subsearch or macro)",
     doc: Doc {
         what: "Parses the search with tokenward's SPL grammar (grammar/spl.pest). There is no offline SPL validator from Splunk, so this is the syntax check: unbalanced quotes, parentheses, subsearch brackets or macro backticks, and malformed eval expressions.",

@@ -1,12 +1,12 @@
 //! SPL002: a command Splunk does not have.
 
-use crate::lint::{Doc, Finding, Language, Level, Lint, Source};
+use crate::lint::{Doc, Finding, Language, Lint, Setting, Source};
 
 pub static LINT: Lint = Lint {
     code: "SPL002",
     name: "unknown-command",
     language: Language::Spl,
-    level: Level::Error,
+    level: Setting::Error,
     summary: "a command that is not a Splunk search command",
     doc: Doc {
         what: "Checks every command after a pipe against the commands of Splunk Enterprise and Splunk Enterprise Security.",

@@ -1,12 +1,12 @@
 //! SPL003: `transaction` where `stats` does the job.
 
-use crate::lint::{Doc, Finding, Language, Level, Lint, Source};
+use crate::lint::{Doc, Finding, Language, Lint, Setting, Source};
 
 pub static LINT: Lint = Lint {
     code: "SPL003",
     name: "transaction-instead-of-stats",
     language: Language::Spl,
-    level: Level::Warning,
+    level: Setting::Warning,
     summary: "`transaction` groups events where `stats … by` does the job",
     doc: Doc {
         what: "Finds the `transaction` command.",

@@ -1,12 +1,12 @@
 //! SPL004: `join` / `append` subsearches are truncated silently.
 
-use crate::lint::{Doc, Finding, Language, Level, Lint, Source};
+use crate::lint::{Doc, Finding, Language, Lint, Setting, Source};
 
 pub static LINT: Lint = Lint {
     code: "SPL004",
     name: "subsearch-limits",
     language: Language::Spl,
-    level: Level::Warning,
+    level: Setting::Warning,
     summary: "`join`/`append` subsearch results are truncated at 50,000 rows and 60 seconds",
     doc: Doc {
         what: "Finds `join`, `append` and `appendcols` commands, whose right side is a subsearch.",

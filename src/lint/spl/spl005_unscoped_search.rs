@@ -1,13 +1,13 @@
 //! SPL005: a base search with no index, sourcetype or macro.
 
 use super::commands;
-use crate::lint::{Doc, Finding, Language, Level, Lint, Source};
+use crate::lint::{Doc, Finding, Language, Lint, Setting, Source};
 
 pub static LINT: Lint = Lint {
     code: "SPL005",
     name: "unscoped-base-search",
     language: Language::Spl,
-    level: Level::Warning,
+    level: Setting::Warning,
     summary: "the base search names no index, sourcetype, eventtype or macro",
     doc: Doc {
         what: "Checks that the first command of the search scopes the data it reads: `index=`, `sourcetype=`, `eventtype=`, `tag=`, a macro, or a generating command (`tstats`, `inputlookup`, `datamodel`, `from`, `makeresults`, `rest`).",

@@ -1,12 +1,12 @@
 //! SPL006: a field with `.` or `{}` unquoted inside eval/where.
 
-use crate::lint::{Doc, Finding, Language, Level, Lint, Source};
+use crate::lint::{Doc, Finding, Language, Lint, Setting, Source};
 
 pub static LINT: Lint = Lint {
     code: "SPL006",
     name: "unquoted-json-field",
     language: Language::Spl,
-    level: Level::Error,
+    level: Setting::Error,
     summary: "a field name with `.` or `{}` is not single-quoted inside eval/where",
     doc: Doc {
         what: "Finds flattened JSON field names (`properties.ipAddress`, `properties.authenticationDetails{}.succeeded`) written without single quotes inside `eval`, `where` or `fieldformat`.",

@@ -1,12 +1,12 @@
 //! SPL007: `mvindex(…, 0)` or positional zipping of authenticationDetails fields.
 
-use crate::lint::{Doc, Finding, Language, Level, Lint, Source};
+use crate::lint::{Doc, Finding, Language, Lint, Setting, Source};
 
 pub static LINT: Lint = Lint {
     code: "SPL007",
     name: "auth-details-by-position",
     language: Language::Spl,
-    level: Level::Error,
+    level: Setting::Error,
     summary: "authenticationDetails{} values read by position (`mvindex(…, 0)`, `mvzip`)",
     doc: Doc {
         what: "Finds `mvindex` and `mvzip` applied to the flattened `authenticationDetails{}` fields.",

@@ -1,12 +1,12 @@
 //! SPL008: a search term that starts with a wildcard.
 
-use crate::lint::{Doc, Finding, Language, Level, Lint, Source};
+use crate::lint::{Doc, Finding, Language, Lint, Setting, Source};
 
 pub static LINT: Lint = Lint {
     code: "SPL008",
     name: "leading-wildcard",
     language: Language::Spl,
-    level: Level::Warning,
+    level: Setting::Warning,
     summary: "a search term starts with `*`",
     doc: Doc {
         what: "Finds search terms and field values that begin with a wildcard (`*python*`, `userAgent=*curl`).",

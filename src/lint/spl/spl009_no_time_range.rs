@@ -1,13 +1,13 @@
 //! SPL009: no earliest/latest in the search.
 
 use super::has_time_range;
-use crate::lint::{Doc, Finding, Language, Level, Lint, Source};
+use crate::lint::{Doc, Finding, Language, Lint, Setting, Source};
 
 pub static LINT: Lint = Lint {
     code: "SPL009",
     name: "no-time-range",
     language: Language::Spl,
-    level: Level::Warning,
+    level: Setting::Warning,
     summary: "the search sets no time range (earliest/latest)",
     doc: Doc {
         what: "Finds searches whose text sets neither `earliest=` nor `latest=`.",

@@ -1,13 +1,13 @@
 //! SPL010: a `properties.*` field that Entra sign-in events do not have.
 
 use crate::diag::did_you_mean;
-use crate::lint::{Doc, Finding, Language, Level, Lint, Source};
+use crate::lint::{Doc, Finding, Language, Lint, Setting, Source};
 
 pub static LINT: Lint = Lint {
     code: "SPL010",
     name: "unknown-field",
     language: Language::Spl,
-    level: Level::Warning,
+    level: Setting::Warning,
     summary: "a `properties.*` field that azure:monitor:aad sign-in events do not have",
     doc: Doc {
         what: "In searches over Entra sign-ins (`sourcetype=azure:monitor:aad` or its macros), checks every `properties.*` field against the field catalogue in schemas/splunk/azure_monitor_aad.yaml.",

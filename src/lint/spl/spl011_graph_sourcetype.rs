@@ -1,12 +1,12 @@
 //! SPL011: a session detection over the Graph API sourcetype, which has interactive sign-ins only.
 
-use crate::lint::{Doc, Finding, Language, Level, Lint, Source};
+use crate::lint::{Doc, Finding, Language, Lint, Setting, Source};
 
 pub static LINT: Lint = Lint {
     code: "SPL011",
     name: "interactive-only-sourcetype",
     language: Language::Spl,
-    level: Level::Warning,
+    level: Setting::Warning,
     summary: "the search reads only sourcetype azure:aad:signin, which has no non-interactive sign-ins",
     doc: Doc {
         what: "Finds searches over `sourcetype=azure:aad:signin` (the Microsoft Azure Add-on's Graph API input) that do not also read `azure:monitor:aad`.",

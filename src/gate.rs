@@ -11,29 +11,21 @@ use crate::backend::{Artifact, ArtifactKind, Target};
 use crate::diag::Diagnostic;
 use crate::outdir::MANIFEST;
 
-/// The files of a folder, relative paths to bytes.
+/// The files of a folder, relative paths to bytes (a missing folder is empty).
 fn read_dir_tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        for e in entries.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if let Ok(bytes) = std::fs::read(&p) {
-                let rel = p
-                    .strip_prefix(dir)
-                    .unwrap_or(&p)
-                    .to_string_lossy()
-                    .replace('\\', "/");
-                out.insert(rel, bytes);
-            }
-        }
-    }
-    out
+    let files = crate::walk::files(dir, &|_| false).unwrap_or_default();
+    files
+        .into_iter()
+        .filter_map(|p| {
+            let bytes = std::fs::read(&p).ok()?;
+            let rel = p
+                .strip_prefix(dir)
+                .unwrap_or(&p)
+                .to_string_lossy()
+                .replace('\\', "/");
+            Some((rel, bytes))
+        })
+        .collect()
 }
 
 fn artifact_tree<'a>(

@@ -250,7 +250,7 @@ pub enum Cond {
     /// IP field falls in one of the literal CIDRs.
     InCidrs {
         field: FieldRef,
-        cidrs: Vec<String>,
+        cidrs: Vec<ipnet::IpNet>,
     },
     /// Case-insensitive substring / prefix / suffix test.
     Text {
@@ -320,6 +320,9 @@ pub struct List {
     pub origin: String,
     /// Inline values, sorted and de-duplicated; strings for every kind but `asn`.
     pub values: Vec<Value>,
+    /// A `cidr` list's values, parsed once (the evaluator tests addresses against these).
+    #[serde(skip)]
+    pub networks: Vec<ipnet::IpNet>,
     pub external: Option<External>,
 }
 

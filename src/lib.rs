@@ -43,3 +43,4 @@ pub mod report;
 pub mod syntax;
 pub mod target;
 pub mod testing;
+pub mod walk;

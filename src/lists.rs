@@ -145,6 +145,13 @@ pub fn validate_list(
             .map(|d| d.value.trim().to_string()),
         sources: list.sources.iter().map(|s| s.value.clone()).collect(),
         origin: origin.to_string(),
+        networks: values
+            .iter()
+            .filter_map(|v| match v {
+                Value::Str(s) => s.parse().ok(),
+                _ => None,
+            })
+            .collect(),
         values,
         external,
     })
@@ -190,7 +197,7 @@ pub fn normalize_value(kind: ListKind, v: &ListValue) -> Result<Value, (String, 
                 Err(_) => "write AS numbers as plain integers, e.g. 14061".into(),
             },
         )),
-        (ListKind::Cidr, ListValue::Str(s)) => parse_cidr(s).map(Value::Str),
+        (ListKind::Cidr, ListValue::Str(s)) => parse_cidr(s).map(|n| Value::Str(n.to_string())),
         (ListKind::AppId, ListValue::Str(s)) if is_guid(s) => {
             Ok(Value::Str(s.to_ascii_lowercase()))
         }
@@ -206,8 +213,8 @@ pub fn normalize_value(kind: ListKind, v: &ListValue) -> Result<Value, (String, 
     }
 }
 
-/// Validates a CIDR and returns it in canonical form; host bits must be zero.
-pub fn parse_cidr(s: &str) -> Result<String, (String, String)> {
+/// Validates a CIDR (ipnet) and returns the network; host bits must be zero.
+pub fn parse_cidr(s: &str) -> Result<ipnet::IpNet, (String, String)> {
     let bad = |why: &str| {
         (
             format!("`{s}` is not a CIDR: {why}"),
@@ -219,27 +226,17 @@ pub fn parse_cidr(s: &str) -> Result<String, (String, String)> {
     let len: u8 = len
         .parse()
         .map_err(|_| bad("prefix length is not a number"))?;
-    let max = if ip.is_ipv4() { 32 } else { 128 };
-    if len > max {
-        return Err(bad(&format!("prefix length {len} is longer than {max}")));
-    }
-    let network = match ip {
-        IpAddr::V4(v4) => {
-            let mask = u32::MAX.checked_shl(32 - u32::from(len)).unwrap_or(0);
-            IpAddr::from(std::net::Ipv4Addr::from(u32::from(v4) & mask))
-        }
-        IpAddr::V6(v6) => {
-            let mask = u128::MAX.checked_shl(128 - u32::from(len)).unwrap_or(0);
-            IpAddr::from(std::net::Ipv6Addr::from(u128::from(v6) & mask))
-        }
-    };
-    if network != ip {
+    let net = ipnet::IpNet::new(ip, len).map_err(|_| {
+        let max = if ip.is_ipv4() { 32 } else { 128 };
+        bad(&format!("prefix length {len} is longer than {max}"))
+    })?;
+    if net.trunc() != net {
         return Err((
             format!("`{s}` has host bits set"),
-            format!("did you mean {network}/{len}?"),
+            format!("did you mean {}?", net.trunc()),
         ));
     }
-    Ok(format!("{ip}/{len}"))
+    Ok(net)
 }
 
 pub fn is_guid(s: &str) -> bool {
@@ -443,9 +440,15 @@ mod tests {
 
     #[test]
     fn cidrs_are_checked_and_canonical() {
-        assert_eq!(parse_cidr("192.0.2.0/24").unwrap(), "192.0.2.0/24");
-        assert_eq!(parse_cidr("2001:DB8::/32").unwrap(), "2001:db8::/32");
-        assert_eq!(parse_cidr("0.0.0.0/0").unwrap(), "0.0.0.0/0");
+        assert_eq!(
+            parse_cidr("192.0.2.0/24").unwrap().to_string(),
+            "192.0.2.0/24"
+        );
+        assert_eq!(
+            parse_cidr("2001:DB8::/32").unwrap().to_string(),
+            "2001:db8::/32"
+        );
+        assert_eq!(parse_cidr("0.0.0.0/0").unwrap().to_string(), "0.0.0.0/0");
         let (msg, help) = parse_cidr("192.0.2.1/24").unwrap_err();
         assert!(msg.contains("host bits"));
         assert_eq!(help, "did you mean 192.0.2.0/24?");

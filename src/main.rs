@@ -257,7 +257,7 @@ fn run_lint(args: &LintArgs) -> anyhow::Result<ExitCode> {
     let files = match lint::collect(&args.paths) {
         Ok(f) => f,
         Err(d) => {
-            report(&[d], args.format, Channel::Stderr, None, "");
+            report(&d, args.format, Channel::Stderr, None, "");
             return Ok(ExitCode::from(2));
         }
     };

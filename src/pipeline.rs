@@ -2,7 +2,6 @@
 //! render every target → lint the output → write it. The CLI and the tests call these; no stage calls a
 //! later one.
 
-use std::fs;
 use std::path::{Path, PathBuf};
 
 use crate::backend::{Artifact, Backends, Target};
@@ -19,7 +18,10 @@ pub fn find_rules(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Vec<Diagnostic>> {
     let mut errs = Vec::new();
     for p in paths {
         if p.is_dir() {
-            walk(p, &mut out, &mut errs);
+            match crate::walk::files(p, &crate::walk::is_data_folder) {
+                Ok(files) => out.extend(files.into_iter().filter(|f| is_yaml(f))),
+                Err(e) => errs.extend(e),
+            }
         } else if p.is_file() {
             out.push(p.clone());
         } else {
@@ -51,29 +53,8 @@ pub fn find_rules(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Vec<Diagnostic>> {
     }
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>, errs: &mut Vec<Diagnostic>) {
-    let entries = match fs::read_dir(dir) {
-        Ok(e) => e,
-        Err(e) => {
-            errs.push(Diagnostic::error("E001", format!("cannot read folder: {e}")).in_file(dir));
-            return;
-        }
-    };
-    let mut entries: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
-    entries.sort();
-    for p in entries {
-        let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        if name.starts_with('.') {
-            continue;
-        }
-        if p.is_dir() {
-            if name != "lists" && name != "tests" {
-                walk(&p, out, errs);
-            }
-        } else if name.ends_with(".yaml") || name.ends_with(".yml") {
-            out.push(p);
-        }
-    }
+fn is_yaml(p: &Path) -> bool {
+    matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
 }
 
 /// The checked detections of the rules under `root`/`paths`, named relative to `root`.

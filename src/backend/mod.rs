@@ -195,30 +195,27 @@ pub(crate) fn naming_rule(mut e: Diagnostic, plan: &Plan) -> Diagnostic {
     e
 }
 
-/// A one-column CSV (watchlists, lookups): the header, then one value a row, quoted as RFC 4180 asks.
+/// A one-column CSV (watchlists, lookups): the header, then one value a row, quoted where RFC 4180
+/// needs it (csv crate).
 pub(crate) fn list_csv(column: &str, values: &[Value]) -> String {
-    let mut csv = String::new();
-    csv.push_str(&csv_field(column));
-    csv.push('\n');
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .quote_style(csv::QuoteStyle::Necessary)
+        .from_writer(Vec::new());
+    let mut row = |s: &str| {
+        // Writing into memory cannot fail.
+        let _ = w.write_record([s]);
+    };
+    row(column);
     for v in values {
-        let s = match v {
-            Value::Str(s) => s.clone(),
-            Value::Int(i) => i.to_string(),
-            Value::Bool(b) => b.to_string(),
-        };
-        csv.push_str(&csv_field(&s));
-        csv.push('\n');
+        match v {
+            Value::Str(s) => row(s),
+            Value::Int(i) => row(&i.to_string()),
+            Value::Bool(b) => row(&b.to_string()),
+        }
     }
-    csv
-}
-
-/// RFC 4180: quote a field holding a comma, quote or line break; double the quotes.
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
+    let bytes = w.into_inner().unwrap_or_default();
+    String::from_utf8(bytes).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -227,9 +224,20 @@ mod tests {
 
     #[test]
     fn csv_fields() {
-        assert_eq!(csv_field("a,b"), "\"a,b\"");
-        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(csv_field("plain"), "plain");
+        let csv = list_csv(
+            "value",
+            &[
+                Value::Str("a,b".into()),
+                Value::Str("say \"hi\"".into()),
+                Value::Str("line\nbreak".into()),
+                Value::Int(7),
+                Value::Str("plain".into()),
+            ],
+        );
+        assert_eq!(
+            csv,
+            "value\n\"a,b\"\n\"say \"\"hi\"\"\"\n\"line\nbreak\"\n7\nplain\n"
+        );
     }
 
     #[test]

@@ -177,46 +177,37 @@ pub fn find(code: &str) -> Option<&'static Lint> {
 }
 
 /// What `tokenward lint` reads: `.kql`/`.spl` files and rule `.yaml` files, from files or folders.
-pub fn collect(paths: &[std::path::PathBuf]) -> Result<Vec<std::path::PathBuf>, Diagnostic> {
+pub fn collect(paths: &[std::path::PathBuf]) -> Result<Vec<std::path::PathBuf>, Vec<Diagnostic>> {
     let mut out = Vec::new();
-    let mut stack: Vec<std::path::PathBuf> = paths.to_vec();
-    while let Some(p) = stack.pop() {
+    let mut errs = Vec::new();
+    for p in paths {
         if p.is_dir() {
-            let mut entries: Vec<_> = std::fs::read_dir(&p)
-                .map_err(|e| {
-                    Diagnostic::error("E001", format!("cannot read folder: {e}")).in_file(&p)
-                })?
-                .flatten()
-                .map(|e| e.path())
-                .filter(|e| {
-                    !e.file_name()
-                        .is_some_and(|n| n.to_string_lossy().starts_with('.'))
-                })
-                .collect();
-            entries.sort();
-            for e in entries.into_iter().rev() {
-                let is_listy = e.file_name().is_some_and(|n| n == "lists" || n == "tests");
-                let wanted = if e.is_dir() {
-                    !is_listy
-                } else {
-                    // YAML inside a build output (analytic-rule exports) is not a tokenward rule.
-                    Language::of(&e).is_some() || (is_yaml(&e) && !in_build_output(&e))
-                };
-                if wanted {
-                    stack.push(e);
+            match crate::walk::files(p, &crate::walk::is_data_folder) {
+                // YAML inside a build output (analytic-rule exports) is not a tokenward rule.
+                Ok(files) => {
+                    out.extend(files.into_iter().filter(|e| {
+                        Language::of(e).is_some() || (is_yaml(e) && !in_build_output(e))
+                    }))
                 }
+                Err(e) => errs.extend(e),
             }
         } else if p.is_file() {
-            out.push(p);
+            out.push(p.clone());
         } else {
-            return Err(Diagnostic::error("E001", "no such file or folder")
-                .in_file(&p)
-                .help("pass .kql, .spl or rule .yaml files, or folders holding them"));
+            errs.push(
+                Diagnostic::error("E001", "no such file or folder")
+                    .in_file(p)
+                    .help("pass .kql, .spl or rule .yaml files, or folders holding them"),
+            );
         }
     }
     out.sort();
     out.dedup();
-    Ok(out)
+    if errs.is_empty() {
+        Ok(out)
+    } else {
+        Err(errs)
+    }
 }
 
 fn in_build_output(p: &Path) -> bool {

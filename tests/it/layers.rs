@@ -138,7 +138,9 @@ fn only_the_backend_folder_matches_on_the_target() {
             } else if p.extension().is_some_and(|x| x == "rs") {
                 let rel = p.strip_prefix(&src).unwrap().to_path_buf();
                 let text = std::fs::read_to_string(&p).unwrap();
-                for (n, line) in text.lines().enumerate() {
+                // Unit tests may name a target to build an artifact.
+                let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+                for (n, line) in code.lines().enumerate() {
                     let arm = line.contains("Target::Sentinel") || line.contains("Target::Splunk");
                     // src/target.rs names the targets; src/backend gives each its code.
                     if arm && !rel.starts_with("backend") && rel != Path::new("target.rs") {

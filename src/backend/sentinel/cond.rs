@@ -77,7 +77,7 @@ pub fn atom(c: &Cond, lists: &[List]) -> String {
             format!("({} and ({}))", present(*field), parts.join(" or "))
         }
         Cond::InCidrs { field, cidrs } => {
-            let values: Vec<Value> = cidrs.iter().cloned().map(Value::Str).collect();
+            let values: Vec<Value> = cidrs.iter().map(|c| Value::Str(c.to_string())).collect();
             let (v4, v6) = split_cidrs(&values);
             let mut parts = Vec::new();
             if !v4.is_empty() {

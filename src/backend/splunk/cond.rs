@@ -57,7 +57,10 @@ pub fn atom(c: &Cond, lists: &[List], pre: &mut Prelude) -> String {
             }
             l => lookup(*field, l, pre),
         },
-        Cond::InCidrs { field, cidrs } => cidr_test(*field, cidrs),
+        Cond::InCidrs { field, cidrs } => {
+            let cidrs: Vec<String> = cidrs.iter().map(ToString::to_string).collect();
+            cidr_test(*field, &cidrs)
+        }
         Cond::Text {
             field,
             test,

@@ -7,7 +7,7 @@ use std::net::IpAddr;
 use serde::Serialize;
 
 use crate::catalogue::{Field, Type};
-use crate::events::{Event, Val};
+use crate::events::{Event, Timestamp, Val};
 use crate::expr::Side;
 use crate::ir::{Cond, FieldRef, List, Severity, TextOp, UaTable, Value};
 use crate::plan::{Correlation, Plan, Pred, Query};
@@ -19,8 +19,8 @@ pub struct Alert {
     pub session_id: String,
     pub user: String,
     /// The later event (or the matching event of a single-event rule).
-    pub time: f64,
-    pub issuance_time: Option<f64>,
+    pub time: Timestamp,
+    pub issuance_time: Option<Timestamp>,
     /// The signals that fired, in plan order.
     pub signals: Vec<String>,
     pub score: u32,
@@ -44,7 +44,7 @@ pub fn evaluate(plan: &Plan, events: &[Event]) -> Vec<Alert> {
             .map(|e| Alert {
                 session_id: e.str(Field::SessionId).to_string(),
                 user: e.str(Field::User).to_string(),
-                time: e.time().unwrap_or(0.0),
+                time: e.time().unwrap_or_default(),
                 issuance_time: None,
                 signals: Vec::new(),
                 score: 0,
@@ -55,11 +55,7 @@ pub fn evaluate(plan: &Plan, events: &[Event]) -> Vec<Alert> {
             .collect(),
         Query::Correlation(c) => correlate(plan, c, &cx, &events),
     };
-    alerts.sort_by(|a, b| {
-        (a.session_id.as_str(), a.time)
-            .partial_cmp(&(b.session_id.as_str(), b.time))
-            .unwrap_or(std::cmp::Ordering::Equal)
-    });
+    alerts.sort_by(|a, b| (a.session_id.as_str(), a.time).cmp(&(b.session_id.as_str(), b.time)));
     alerts
 }
 
@@ -220,7 +216,9 @@ fn correlate(plan: &Plan, c: &Correlation, cx: &Cx<'_>, events: &[Event]) -> Vec
             entry.1.push(e);
         }
     }
-    let window = c.pairing.window.seconds as f64;
+    let window = jiff::SignedDuration::from_secs(
+        i64::try_from(c.pairing.window.seconds).unwrap_or(i64::MAX),
+    );
     let mut alerts = Vec::new();
     for (key, (issuances, laters)) in sessions {
         // SPL's values() and KQL's make_set_if keep one copy of identical later events.
@@ -235,18 +233,15 @@ fn correlate(plan: &Plan, c: &Correlation, cx: &Cx<'_>, events: &[Event]) -> Vec
                 continue;
             }
             seen.push(fingerprint);
-            let lt = l.time().unwrap_or(0.0);
+            let lt = l.time().unwrap_or_default();
+            // Exact instants at the target's precision: `0 < later - issuance <= window`.
             let anchor = issuances
                 .iter()
                 .filter(|i| {
-                    let it = i.time().unwrap_or(0.0);
-                    it < lt && lt - it <= window
+                    let it = i.time().unwrap_or_default();
+                    it < lt && lt.duration_since(it) <= window
                 })
-                .max_by(|a, b| {
-                    (a.time().unwrap_or(0.0), tie_key(&c.pairing.tie_break, a))
-                        .partial_cmp(&(b.time().unwrap_or(0.0), tie_key(&c.pairing.tie_break, b)))
-                        .unwrap_or(std::cmp::Ordering::Equal)
-                });
+                .max_by_key(|i| (i.time(), tie_key(&c.pairing.tie_break, i)));
             let Some(first) = anchor else { continue };
             if let Some(alert) = judge(plan, c, cx, key, first, l) {
                 alerts.push(alert);
@@ -357,7 +352,7 @@ fn judge(
     Some(Alert {
         session_id: key.to_string(),
         user: later.str(Field::User).to_string(),
-        time: later.time().unwrap_or(0.0),
+        time: later.time().unwrap_or_default(),
         issuance_time: first.time(),
         signals: fired.iter().map(|s| s.name.clone()).collect(),
         score,

@@ -14,9 +14,35 @@ pub enum Val {
     Str(String),
     Int(i64),
     Bool(bool),
-    /// Seconds since the Unix epoch.
-    Time(f64),
+    /// An instant, at the precision of the SIEM the event came from (see [`Precision`]).
+    Time(Timestamp),
     List(Vec<String>),
+}
+
+pub use jiff::Timestamp;
+
+/// The finest time step a SIEM keeps: Kusto's datetime is in 100-nanosecond ticks, Splunk's `_time` in
+/// microseconds. Events are truncated to it when read, so the evaluator compares what the engine does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Precision {
+    Ticks100ns,
+    Micros,
+}
+
+impl Precision {
+    pub fn nanos(self) -> i128 {
+        match self {
+            Precision::Ticks100ns => 100,
+            Precision::Micros => 1_000,
+        }
+    }
+
+    /// The instant rounded down to this precision.
+    pub fn truncate(self, t: Timestamp) -> Timestamp {
+        let ns = t.as_nanosecond();
+        let step = self.nanos();
+        Timestamp::from_nanosecond(ns - ns.rem_euclid(step)).unwrap_or(t)
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -45,10 +71,23 @@ impl Event {
         matches!(self.values.get(&f), Some(Val::Bool(true)))
     }
 
-    pub fn time(&self) -> Option<f64> {
-        match self.values.get(&Field::Time) {
+    pub fn time(&self) -> Option<Timestamp> {
+        self.timestamp(Field::Time)
+    }
+
+    pub fn timestamp(&self, f: Field) -> Option<Timestamp> {
+        match self.values.get(&f) {
             Some(Val::Time(t)) => Some(*t),
             _ => None,
+        }
+    }
+
+    /// Every instant rounded down to the precision of the SIEM the event came from.
+    pub fn truncate_times(&mut self, p: Precision) {
+        for v in self.values.values_mut() {
+            if let Val::Time(t) = v {
+                *t = p.truncate(*t);
+            }
         }
     }
 
@@ -132,7 +171,7 @@ pub fn convert(ty: Type, v: &Json) -> Option<Val> {
         }
         (Type::Bool, Json::Number(n)) => Some(Val::Bool(n.as_f64() == Some(1.0))),
         (Type::Datetime, Json::String(s)) => parse_time(s).map(Val::Time),
-        (Type::Datetime, Json::Number(n)) => n.as_f64().map(Val::Time),
+        (Type::Datetime, Json::Number(n)) => parse_time(&n.to_string()).map(Val::Time),
         (Type::StringList, Json::Array(a)) => {
             Some(Val::List(a.iter().filter_map(scalar_string).collect()))
         }
@@ -150,75 +189,47 @@ pub fn scalar_string(v: &Json) -> Option<String> {
     }
 }
 
-/// ISO 8601 (`2026-11-03T09:12:04.1234567Z`, `…+00:00`, or a space instead of `T`) to epoch seconds.
-pub fn parse_time(s: &str) -> Option<f64> {
+/// An instant from ISO 8601 with an offset (`2026-11-03T09:12:04.1234567Z`, `…+00:00`), a civil time
+/// without one (read as UTC, as Log Analytics exports write it), or epoch seconds with a decimal
+/// fraction (Splunk's `_time`), kept exactly to the nanosecond. Impossible dates (`2024-02-31`) are
+/// refused, never rolled over.
+pub fn parse_time(s: &str) -> Option<Timestamp> {
     let s = s.trim();
-    if let Ok(n) = s.parse::<f64>() {
-        return Some(n);
+    if let Some(t) = epoch_seconds(s) {
+        return Some(t);
     }
-    let (date, rest) = s.split_at_checked(10)?;
-    let mut d = date.split('-');
-    let (y, m, day): (i64, i64, i64) = (
-        d.next()?.parse().ok()?,
-        d.next()?.parse().ok()?,
-        d.next()?.parse().ok()?,
-    );
-    let rest = rest.strip_prefix(['T', ' '])?;
-    let (clock, offset) = match rest.find(['Z', '+', '-']) {
-        Some(i) => (&rest[..i], &rest[i..]),
-        None => (rest, "Z"),
+    if let Ok(t) = s.parse::<Timestamp>() {
+        return Some(t);
+    }
+    let civil: jiff::civil::DateTime = s.parse().ok()?;
+    jiff::tz::TimeZone::UTC.to_timestamp(civil).ok()
+}
+
+/// `1700000000.25` as an exact instant (no float rounding).
+fn epoch_seconds(s: &str) -> Option<Timestamp> {
+    let (neg, digits) = match s.strip_prefix('-') {
+        Some(r) => (true, r),
+        None => (false, s),
     };
-    let mut c = clock.split(':');
-    let (h, mi): (i64, i64) = (c.next()?.parse().ok()?, c.next()?.parse().ok()?);
-    let sec: f64 = c.next().unwrap_or("0").parse().ok()?;
-    let offset_s = match offset {
-        "Z" | "" => 0,
-        o => {
-            let sign = if o.starts_with('-') { -1 } else { 1 };
-            let mut p = o[1..].split(':');
-            let oh: i64 = p.next()?.parse().ok()?;
-            let om: i64 = p.next().unwrap_or("0").parse().ok()?;
-            sign * (oh * 3600 + om * 60)
-        }
-    };
-    if !(1..=12).contains(&m) || !(1..=31).contains(&day) || h > 23 || mi > 59 || sec >= 61.0 {
+    let (whole, frac) = digits.split_once('.').unwrap_or((digits, ""));
+    if whole.is_empty()
+        || !whole.bytes().all(|b| b.is_ascii_digit())
+        || !frac.bytes().all(|b| b.is_ascii_digit())
+    {
         return None;
     }
-    let days = days_from_civil(y, m, day);
-    Some((days * 86_400 + h * 3600 + mi * 60 - offset_s) as f64 + sec)
+    let secs: i128 = whole.parse().ok()?;
+    let mut frac_ns: i128 = 0;
+    for (i, b) in frac.bytes().take(9).enumerate() {
+        frac_ns += i128::from(b - b'0') * 10i128.pow(8 - i as u32);
+    }
+    let ns = secs.checked_mul(1_000_000_000)?.checked_add(frac_ns)?;
+    Timestamp::from_nanosecond(if neg { -ns } else { ns }).ok()
 }
 
-/// Days since 1970-01-01 (Howard Hinnant's algorithm).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = if y >= 0 { y } else { y - 399 } / 400;
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// Formats epoch seconds as ISO 8601 UTC with seconds.
-pub fn format_time(t: f64) -> String {
-    let secs = t.floor() as i64;
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    let z = days + 719_468;
-    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
+/// An instant as ISO 8601 UTC.
+pub fn format_time(t: Timestamp) -> String {
+    t.to_string()
 }
 
 /// What became of an event's authenticationDetails on the way into the SIEM.
@@ -268,21 +279,34 @@ mod tests {
 
     #[test]
     fn times() {
-        assert_eq!(parse_time("1970-01-01T00:00:00Z"), Some(0.0));
-        let t = parse_time("2026-11-03T09:12:04.5Z").unwrap();
-        assert_eq!(format_time(t), "2026-11-03T09:12:04Z");
-        assert_eq!(t.fract(), 0.5);
+        let t = |s: &str| parse_time(s).map(|t| t.as_nanosecond());
+        assert_eq!(t("1970-01-01T00:00:00Z"), Some(0));
+        assert_eq!(t("2026-11-03T09:12:04.5Z"), Some(1_793_697_124_500_000_000));
+        assert_eq!(t("2026-11-03T10:12:04+01:00"), t("2026-11-03T09:12:04Z"));
+        assert_eq!(t("2026-11-03T09:12:04"), t("2026-11-03T09:12:04Z"));
         assert_eq!(
-            parse_time("2026-11-03T10:12:04+01:00"),
-            parse_time("2026-11-03T09:12:04Z")
+            t("2023-10-24T20:01:11.9490387+00:00"),
+            Some(1_698_177_671_949_038_700)
+        );
+        assert_eq!(t("1700000000.25"), Some(1_700_000_000_250_000_000));
+        assert_eq!(t("1700000000.000001"), Some(1_700_000_000_000_001_000));
+        assert!(t("yesterday").is_none());
+        assert!(t("2026-13-01T00:00:00Z").is_none());
+        // February has no 31st: refused, not rolled over into March.
+        assert!(t("2024-02-31T00:00:00Z").is_none());
+    }
+
+    #[test]
+    fn precisions_truncate() {
+        let t = parse_time("2026-11-03T09:12:04.123456789Z").unwrap();
+        assert_eq!(
+            Precision::Ticks100ns.truncate(t).as_nanosecond() % 1_000_000_000,
+            123_456_700
         );
         assert_eq!(
-            parse_time("2023-10-24T20:01:11.9490387+00:00").map(f64::floor),
-            Some(1_698_177_671.0)
+            Precision::Micros.truncate(t).as_nanosecond() % 1_000_000_000,
+            123_456_000
         );
-        assert_eq!(parse_time("1700000000.25"), Some(1_700_000_000.25));
-        assert!(parse_time("yesterday").is_none());
-        assert!(parse_time("2026-13-01T00:00:00Z").is_none());
     }
 
     #[test]

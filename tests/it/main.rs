@@ -8,6 +8,7 @@ mod check_fields;
 mod docs;
 mod errors_doc;
 mod escaping;
+mod eval;
 mod fuzz_rules;
 mod gate;
 mod injection;

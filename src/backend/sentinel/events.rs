@@ -53,6 +53,7 @@ pub fn read(p: &Profile, row: &Json) -> Event {
             }
         }
     }
+    ev.truncate_times(crate::events::Precision::Ticks100ns);
     ev
 }
 

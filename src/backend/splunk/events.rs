@@ -98,6 +98,7 @@ pub fn read(p: &Profile, event: &Json) -> Event {
             }
         }
     }
+    ev.truncate_times(crate::events::Precision::Micros);
     ev
 }
 
@@ -109,13 +110,13 @@ fn lookup(flat: &Flat, path: &str) -> Option<Vec<Json>> {
 fn event_time(flat: &Flat) -> Option<Vec<Json>> {
     for key in ["_time", "time", "properties.createdDateTime"] {
         if let Some(v) = flat.get(key).and_then(|v| v.first()) {
-            let t = match v {
-                Json::String(s) => parse_time(s),
-                Json::Number(n) => n.as_f64(),
-                _ => None,
+            let text = match v {
+                Json::String(s) => s.clone(),
+                Json::Number(n) => n.to_string(),
+                _ => continue,
             };
-            if let Some(t) = t {
-                return Some(vec![Json::from(t)]);
+            if parse_time(&text).is_some() {
+                return Some(vec![Json::from(text)]);
             }
         }
     }

@@ -7,10 +7,10 @@ use std::net::IpAddr;
 use serde::Serialize;
 
 use crate::catalogue::{Field, Type};
-use crate::events::{Event, Timestamp, Val};
+use crate::events::{Event, Kind, Timestamp, Val};
 use crate::expr::Side;
 use crate::ir::{Cond, FieldRef, List, Severity, TextOp, UaTable, Value};
-use crate::plan::{Correlation, Plan, Pred, Query};
+use crate::plan::{Anchor, Correlation, Plan, Pred, Query};
 
 /// One result row: what the generated query would return.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -30,16 +30,110 @@ pub struct Alert {
     pub severity: Severity,
 }
 
-/// Runs a plan over events (in any order).
+/// Runs a plan over events (in any order) as if every event were visible to one query with an unlimited
+/// lookback: every pair the logic finds, once.
 pub fn evaluate(plan: &Plan, events: &[Event]) -> Vec<Alert> {
-    let events: Vec<Event> = events
+    alerts(plan, events, None)
+}
+
+/// One scheduled run at `now`, as the generated query does it: only rows already ingested, whose SIEM
+/// stamp (`log_time`) is inside the lookback, and only pairs (or single events) that the run's new
+/// slice — ingested in the last `every` — completes.
+pub fn evaluate_run(plan: &Plan, events: &[Event], now: Timestamp) -> Vec<Alert> {
+    alerts(plan, events, Some(now))
+}
+
+/// Most runs a simulation makes (a year of 15-minute runs).
+pub const MAX_RUNS: usize = 35_040;
+
+/// Consecutive scheduled runs, one every `every`, from the slice holding the first ingested event to
+/// the one holding the last: what the SIEM emits over time. `None` when the events span more runs
+/// than [`MAX_RUNS`].
+pub fn simulate(plan: &Plan, events: &[Event]) -> Option<Vec<(Timestamp, Vec<Alert>)>> {
+    let every = plan.schedule.every.seconds.max(1) as i128 * 1_000_000_000;
+    let ingested: Vec<i128> = events
         .iter()
+        .filter_map(|e| e.ingested())
+        .map(|t| t.as_nanosecond())
+        .collect();
+    let (Some(&lo), Some(&hi)) = (ingested.iter().min(), ingested.iter().max()) else {
+        return Some(Vec::new());
+    };
+    // Runs on the schedule's grid; the first whose slice (now - every, now] holds the earliest row.
+    let first = lo.div_euclid(every) * every + if lo.rem_euclid(every) == 0 { 0 } else { every };
+    let runs = usize::try_from((hi - first).div_euclid(every) + 2).unwrap_or(usize::MAX);
+    if runs > MAX_RUNS {
+        return None;
+    }
+    Some(
+        (0..runs)
+            .filter_map(|k| Timestamp::from_nanosecond(first + k as i128 * every).ok())
+            .map(|now| (now, evaluate_run(plan, events, now)))
+            .collect(),
+    )
+}
+
+/// Identity Protection detections added to the risk events of the sign-ins they belong to (by
+/// correlation id), then set aside, as the queries do.
+fn merge_detections(events: &[Event]) -> Vec<Event> {
+    let mut by_correlation: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for e in events.iter().filter(|e| e.kind == Kind::RiskDetection) {
+        let id = e.str(Field::CorrelationId);
+        if !id.is_empty() {
+            by_correlation
+                .entry(id)
+                .or_default()
+                .extend(e.list(Field::RiskEvents).iter().cloned());
+        }
+    }
+    events
+        .iter()
+        .filter(|e| e.kind == Kind::SignIn)
+        .map(|e| {
+            let mut e = e.clone();
+            if let Some(extra) = by_correlation.get(e.str(Field::CorrelationId)) {
+                let mut all = e.list(Field::RiskEvents).to_vec();
+                all.extend(extra.iter().cloned());
+                all.sort();
+                all.dedup();
+                e.values.insert(Field::RiskEvents, Val::List(all));
+            }
+            e
+        })
+        .collect()
+}
+
+fn alerts(plan: &Plan, events: &[Event], run: Option<Timestamp>) -> Vec<Alert> {
+    let lookback = span(plan.schedule.lookback);
+    let every = span(plan.schedule.every);
+    let events: Vec<Event> = merge_detections(events)
+        .iter()
+        .filter(|e| match run {
+            None => true,
+            Some(now) => {
+                e.ingested().is_some_and(|t| t <= now)
+                    && e.timestamp(Field::LogTime)
+                        .is_some_and(|t| t > now - lookback)
+            }
+        })
         .map(|e| with_ua_family(plan.ua_families.as_ref(), e))
         .collect();
+    // The run's slice: the last whole `every` of the schedule's grid (epoch-aligned), so runs that start
+    // late on the grid still tile ingestion time exactly.
+    let slice_end = run.map(|now| {
+        let step = every.as_nanos().max(1);
+        let ns = now.as_nanosecond();
+        Timestamp::from_nanosecond(ns.div_euclid(step) * step).unwrap_or(now)
+    });
+    let new = |t: Option<Timestamp>| match slice_end {
+        None => true,
+        Some(end) => t.is_some_and(|t| t > end - every && t <= end),
+    };
     let cx = Cx { lists: &plan.lists };
     let mut alerts = match &plan.query {
         Query::Single { when } => events
             .iter()
+            .filter(|e| new(e.ingested()))
             .filter(|e| cx.cond(when, &|f: FieldRef| e.values.get(&f.field)))
             .map(|e| Alert {
                 session_id: e.str(Field::SessionId).to_string(),
@@ -53,19 +147,34 @@ pub fn evaluate(plan: &Plan, events: &[Event]) -> Vec<Alert> {
                 severity: plan.meta.severity,
             })
             .collect(),
-        Query::Correlation(c) => correlate(plan, c, &cx, &events),
+        Query::Correlation(c) => correlate(plan, c, &cx, &events, &new),
     };
-    alerts.sort_by(|a, b| (a.session_id.as_str(), a.time).cmp(&(b.session_id.as_str(), b.time)));
+    alerts.sort_by(|a, b| {
+        (a.session_id.as_str(), a.time, a.issuance_time).cmp(&(
+            b.session_id.as_str(),
+            b.time,
+            b.issuance_time,
+        ))
+    });
     alerts
+}
+
+fn span(d: crate::duration::Duration) -> jiff::SignedDuration {
+    jiff::SignedDuration::from_secs(i64::try_from(d.seconds).unwrap_or(i64::MAX))
 }
 
 fn with_ua_family(table: Option<&UaTable>, e: &Event) -> Event {
     let mut e = e.clone();
     if let Some(t) = table {
-        e.values.insert(
-            Field::UaFamily,
-            Val::Str(ua_family(t, e.str(Field::UserAgent))),
-        );
+        let family = ua_family(t, e.str(Field::UserAgent));
+        let class = t
+            .families
+            .iter()
+            .find(|f| f.name == family)
+            .map_or("other", |f| f.class.as_str())
+            .to_string();
+        e.values.insert(Field::UaFamily, Val::Str(family));
+        e.values.insert(Field::UaClass, Val::Str(class));
     }
     e
 }
@@ -200,7 +309,13 @@ fn tie_key(fields: &[Field], e: &Event) -> String {
         .join(";")
 }
 
-fn correlate(plan: &Plan, c: &Correlation, cx: &Cx<'_>, events: &[Event]) -> Vec<Alert> {
+fn correlate(
+    plan: &Plan,
+    c: &Correlation,
+    cx: &Cx<'_>,
+    events: &[Event],
+    new: &dyn Fn(Option<Timestamp>) -> bool,
+) -> Vec<Alert> {
     let mut sessions: BTreeMap<&str, (Vec<&Event>, Vec<&Event>)> = BTreeMap::new();
     for e in events {
         let key = e.str(c.key);
@@ -216,33 +331,37 @@ fn correlate(plan: &Plan, c: &Correlation, cx: &Cx<'_>, events: &[Event]) -> Vec
             entry.1.push(e);
         }
     }
-    let window = jiff::SignedDuration::from_secs(
-        i64::try_from(c.pairing.window.seconds).unwrap_or(i64::MAX),
-    );
+    let window = span(c.pairing.window);
     let mut alerts = Vec::new();
     for (key, (issuances, laters)) in sessions {
         // SPL's values() and KQL's make_set_if keep one copy of identical later events.
+        let packed = c.packed_fields();
         let mut seen: Vec<Vec<(Field, Option<&Val>)>> = Vec::new();
         for l in laters {
-            let fingerprint: Vec<(Field, Option<&Val>)> = c
-                .later_fields
-                .iter()
-                .map(|f| (*f, l.values.get(f)))
-                .collect();
+            let fingerprint: Vec<(Field, Option<&Val>)> =
+                packed.iter().map(|f| (*f, l.values.get(f))).collect();
             if seen.contains(&fingerprint) {
                 continue;
             }
             seen.push(fingerprint);
             let lt = l.time().unwrap_or_default();
             // Exact instants at the target's precision: `0 < later - issuance <= window`.
-            let anchor = issuances
-                .iter()
-                .filter(|i| {
-                    let it = i.time().unwrap_or_default();
-                    it < lt && lt.duration_since(it) <= window
-                })
-                .max_by_key(|i| (i.time(), tie_key(&c.pairing.tie_break, i)));
+            let candidates = issuances.iter().filter(|i| {
+                let it = i.time().unwrap_or_default();
+                it < lt && lt.duration_since(it) <= window
+            });
+            let tie = |i: &&&Event| tie_key(&c.pairing.tie_break, i);
+            let anchor = match c.pairing.anchor {
+                Anchor::Latest => candidates.max_by_key(|i| (i.time(), tie(i))),
+                // The earliest time; among issuances at that instant, the larger key (as the queries).
+                Anchor::First => candidates
+                    .max_by_key(|i| (std::cmp::Reverse(i.time()), tie(i))),
+            };
             let Some(first) = anchor else { continue };
+            // Emitted by the run whose new slice completes the pair.
+            if !new(first.ingested().max(l.ingested())) {
+                continue;
+            }
             if let Some(alert) = judge(plan, c, cx, key, first, l) {
                 alerts.push(alert);
             }

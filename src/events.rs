@@ -45,9 +45,21 @@ impl Precision {
     }
 }
 
+/// What a record is: a sign-in, or an Identity Protection detection tied to one by `correlation_id`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Kind {
+    #[default]
+    SignIn,
+    /// `risk_events` holds its type, `correlation_id` the sign-in it belongs to.
+    RiskDetection,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Event {
+    pub kind: Kind,
     pub values: BTreeMap<Field, Val>,
+    /// The table (Sentinel `Type`) or category (Splunk) the event came from, when the record says.
+    pub source: Option<String>,
     /// Fields the profile's mapping could not find in this event.
     pub missing: BTreeSet<Field>,
 }
@@ -80,6 +92,25 @@ impl Event {
             Some(Val::Time(t)) => Some(*t),
             _ => None,
         }
+    }
+
+    /// The ingestion time, or the SIEM's stamp where an export carries none.
+    pub fn ingested(&self) -> Option<Timestamp> {
+        self.timestamp(Field::IngestionTime)
+            .or_else(|| self.timestamp(Field::LogTime))
+    }
+
+    /// A detection record: its correlation id and risk type.
+    pub fn detection(correlation_id: String, risk_type: String, source: Option<String>) -> Event {
+        let mut e = Event {
+            kind: Kind::RiskDetection,
+            source,
+            ..Event::default()
+        };
+        e.values
+            .insert(Field::CorrelationId, Val::Str(correlation_id));
+        e.values.insert(Field::RiskEvents, Val::List(vec![risk_type]));
+        e
     }
 
     /// Every instant rounded down to the precision of the SIEM the event came from.
@@ -242,6 +273,8 @@ pub enum AuthDetails {
     Absent,
     /// Present but an empty array or empty string.
     Empty,
+    /// Steps present, but none carries authenticationMethod and authenticationStepResultDetail.
+    StepsWithoutFields,
     /// The array arrived as one JSON string, so no `{}` paths were extracted.
     DeliveredAsString,
     /// The raw event has the array but the flattened `{}` fields are missing (extraction limits).
@@ -260,6 +293,9 @@ impl AuthDetails {
             AuthDetails::Ok => "present".into(),
             AuthDetails::Absent => "absent".into(),
             AuthDetails::Empty => "empty".into(),
+            AuthDetails::StepsWithoutFields => {
+                "steps without authenticationMethod / authenticationStepResultDetail".into()
+            }
             AuthDetails::DeliveredAsString => {
                 "the array arrived as one JSON string ({} paths not extracted)".into()
             }

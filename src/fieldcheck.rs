@@ -8,7 +8,6 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use crate::backend::Backend;
-use crate::catalogue::Field;
 use crate::diag::Diagnostic;
 use crate::events::AuthDetails;
 use crate::plan::Plan;
@@ -21,7 +20,10 @@ pub struct Report {
     /// How authenticationDetails arrived, verdict → events.
     pub auth_details: BTreeMap<String, usize>,
     pub rules: Vec<RuleReport>,
-    /// True when a required field is missing from more than the allowed share of events.
+    /// What the target's health query would report over these events (see src/health.rs).
+    pub health: Vec<crate::health::Finding>,
+    /// True when a field a query tests is missing from more than the allowed share of events, or a
+    /// health check fires.
     pub failed: bool,
 }
 
@@ -38,6 +40,8 @@ pub struct FieldShare {
     pub source: String,
     pub present: usize,
     pub share: f64,
+    /// False for a field the query only outputs for triage: missing, the alert loses context, not its logic.
+    pub tested: bool,
     pub ok: bool,
 }
 
@@ -74,19 +78,21 @@ pub fn check(
     let mut rules = Vec::new();
     for d in plans {
         let mut fields = Vec::new();
-        for &f in d.fields.iter().filter(|f| **f != Field::UaFamily) {
+        for &f in d.fields.iter().filter(|f| !f.is_derived()) {
             let present = events
                 .iter()
                 .filter(|(e, _)| !e.missing.contains(&f))
                 .count();
             let share = present as f64 / total as f64;
             let ok = 1.0 - share <= max_missing + f64::EPSILON;
-            failed |= !ok;
+            let is_tested = !d.context_fields.contains(&f);
+            failed |= !ok && is_tested;
             fields.push(FieldShare {
                 field: f.name(),
                 source: backend.source_of(f),
                 present,
                 share,
+                tested: is_tested,
                 ok,
             });
         }
@@ -95,12 +101,15 @@ pub fn check(
             fields,
         });
     }
+    let health = crate::health::evaluate(backend.health(), &events);
+    failed |= !health.is_empty();
     Ok(Report {
         target: backend.target().name(),
         files: samples.iter().map(|p| p.display().to_string()).collect(),
         events: total,
         auth_details,
         rules,
+        health,
         failed,
     })
 }
@@ -156,15 +165,31 @@ pub fn render_human(r: &Report) -> String {
                 f.source,
                 format!("{}/{}", f.present, r.events),
                 f.share * 100.0,
-                if f.ok { "" } else { "  MISSING" }
+                match (f.ok, f.tested) {
+                    (true, _) => "",
+                    (false, true) => "  MISSING",
+                    (false, false) => "  missing (output only: the alert loses triage context)",
+                }
             );
         }
+    }
+    let _ = writeln!(out, "\nhealth checks ({} query over these events)", r.target);
+    if r.health.is_empty() {
+        let _ = writeln!(out, "  none fires");
+    }
+    for h in &r.health {
+        let source = if h.source.is_empty() { "all sources" } else { h.source.as_str() };
+        let _ = writeln!(
+            out,
+            "  FIRES {:<22} {:<32} events {:>7}  share {:.4}  threshold {}",
+            h.check, source, h.events, h.share, h.threshold
+        );
     }
     let _ = writeln!(
         out,
         "\n{}",
         if r.failed {
-            "FAILED: a field a query needs is missing from too many events"
+            "FAILED: a field a query tests is missing from too many events, or a health check fires"
         } else {
             "ok: every field the queries need is present"
         }

@@ -118,6 +118,10 @@ pub struct TestCase {
     pub sessions: Vec<String>,
     pub reason: String,
     pub missing_fields: Vec<Field>,
+    /// The severity every alert must have, when the test says.
+    pub severity: Option<Severity>,
+    /// The signals every alert must show, sorted, when the test says.
+    pub signals: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Copy, Serialize)]
@@ -143,6 +147,7 @@ pub enum Logic {
 pub struct Correlation {
     pub key: Field,
     pub window: Duration,
+    pub anchor: Anchor,
     pub issuance: Cond,
     pub later: Cond,
     pub pair: Option<Cond>,
@@ -153,13 +158,26 @@ pub struct Correlation {
     pub later_fields: Vec<Field>,
 }
 
+/// Which issuance in the window a later event is paired with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Anchor {
+    /// The most recent issuance before the later event.
+    Latest,
+    /// The earliest issuance still within the window.
+    First,
+}
+
+impl Anchor {
+    pub const ALL: [(&'static str, Anchor); 2] = [("latest", Anchor::Latest), ("first", Anchor::First)];
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Signals {
-    pub user_agent: bool,
-    pub asn: bool,
-    pub device: bool,
-    /// How many of the enabled signals must disagree.
-    pub min_disagreements: u8,
+    /// The built-in signals switched on, then the rule's own, in that order.
+    pub list: Vec<Signal>,
+    /// The score a pair needs: the sum of the weights of the signals that hold.
+    pub min_score: u32,
     /// ASN lists that label the later ASN's category and raise severity.
     pub asn_categories: Vec<String>,
     /// When true an ASN change counts only if the later ASN is in a category.
@@ -169,9 +187,32 @@ pub struct Signals {
 }
 
 impl Signals {
-    pub fn enabled(&self) -> usize {
-        usize::from(self.user_agent) + usize::from(self.asn) + usize::from(self.device)
+    pub fn has(&self, t: &SignalTest) -> bool {
+        self.list.iter().any(|s| &s.test == t)
     }
+
+    pub fn total_weight(&self) -> u32 {
+        self.list.iter().map(|s| s.weight).sum()
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Signal {
+    pub name: String,
+    pub description: Option<String>,
+    pub weight: u32,
+    pub test: SignalTest,
+}
+
+/// What a signal tests: one of the built-ins, whose semantics docs/semantics.md fixes, or a condition
+/// over the pair.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum SignalTest {
+    UserAgent,
+    Asn,
+    Device,
+    When { cond: Cond },
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -345,7 +386,8 @@ pub struct UaTable {
 #[derive(Debug, Clone, Serialize)]
 pub struct UaFamily {
     pub name: String,
-    pub scripted: bool,
+    /// browser, client, scripted or other (`ua_class`); the default family is of class `other`.
+    pub class: String,
     /// Case-insensitive substrings; the first family with a match wins.
     pub match_any: Vec<String>,
 }

@@ -28,6 +28,7 @@ pub mod eval;
 pub mod events;
 pub mod expr;
 pub mod fieldcheck;
+pub mod health;
 pub mod gate;
 pub mod ir;
 pub mod limits;

@@ -12,6 +12,9 @@ use crate::model::{self, span_of, ListValue, RawList, RawUaTable, Spanned};
 /// More values than this belong in a watchlist/lookup, not in query text.
 pub const MAX_LIST_VALUES: usize = 10_000;
 pub const UA_TABLE_FILE: &str = "ua_families.yaml";
+/// Classes of user-agent families: a `client` is a first-party app that legitimately shares a browser's
+/// session (Teams, Outlook, the Windows broker).
+pub const UA_CLASSES: [&str; 4] = ["browser", "client", "scripted", "other"];
 
 /// Validates one list (from a list file or a rule's `lists:`).
 pub fn validate_list(
@@ -398,9 +401,35 @@ fn load_ua_table(path: &Path) -> Result<UaTable, Vec<Diagnostic>> {
                 );
             }
         }
+        let scripted = f.scripted.as_ref().is_some_and(|s| s.value);
+        let class = match &f.class {
+            Some(c) if UA_CLASSES.contains(&c.value.as_str()) => {
+                if scripted && c.value != "scripted" {
+                    errs.push(
+                        Diagnostic::error(
+                            "E025",
+                            format!("family `{}` is scripted but of class `{}`", f.name.value, c.value),
+                        )
+                        .at(span_of(&file, c))
+                        .help("drop `scripted: true`, or make the class `scripted`"),
+                    );
+                }
+                c.value.clone()
+            }
+            Some(c) => {
+                errs.push(
+                    Diagnostic::error("E025", format!("unknown client class `{}`", c.value))
+                        .at(span_of(&file, c))
+                        .help(suggest(&c.value, &UA_CLASSES)),
+                );
+                String::new()
+            }
+            None if scripted => "scripted".into(),
+            None => "other".into(),
+        };
         families.push(UaFamily {
             name: f.name.value.clone(),
-            scripted: f.scripted.as_ref().is_some_and(|s| s.value),
+            class,
             match_any: f.match_any.iter().map(|m| m.value.clone()).collect(),
         });
     }

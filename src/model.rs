@@ -60,6 +60,12 @@ pub struct RawTest {
     /// Fields the samples lack on purpose; the run must report them absent.
     #[serde(default)]
     pub missing_fields: Vec<Spanned<String>>,
+    /// `alert` tests: the severity every alert must have.
+    #[serde(default)]
+    pub severity: Option<Spanned<String>>,
+    /// `alert` tests: the signals every alert must show, exactly (correlation rules).
+    #[serde(default)]
+    pub signals: Option<Vec<Spanned<String>>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -73,6 +79,9 @@ pub struct RawCorrelation {
     /// A condition over the pair (`first.` and `later.` fields).
     #[serde(default, rename = "where")]
     pub pair: Option<Spanned<String>>,
+    /// Which issuance in the window a later event pairs with: `latest` (default) or `first`.
+    #[serde(default)]
+    pub anchor: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -96,6 +105,16 @@ pub struct RawSignals {
     pub asn: Option<Spanned<bool>>,
     #[serde(default)]
     pub device: Option<Spanned<bool>>,
+    /// Weights of the built-in signals (default 1 each).
+    #[serde(default)]
+    pub weights: BTreeMap<String, Spanned<i64>>,
+    /// Signals of the rule's own: a condition over the pair.
+    #[serde(default)]
+    pub extra: Vec<Spanned<RawSignal>>,
+    /// The score a pair needs: the sum of the weights of the signals that hold.
+    #[serde(default)]
+    pub min_score: Option<Spanned<i64>>,
+    /// The earlier name of `min_score`, when every weight was 1.
     #[serde(default)]
     pub min_disagreements: Option<Spanned<i64>>,
     #[serde(default)]
@@ -104,6 +123,18 @@ pub struct RawSignals {
     pub require_asn_category: Option<Spanned<bool>>,
     #[serde(default)]
     pub risk_events: Vec<Spanned<String>>,
+}
+
+/// A signal of the rule's own.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSignal {
+    pub name: Spanned<String>,
+    #[serde(default)]
+    pub description: Option<Spanned<String>>,
+    #[serde(default)]
+    pub weight: Option<Spanned<i64>>,
+    pub when: Spanned<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -173,6 +204,9 @@ pub struct RawUaTable {
 #[serde(deny_unknown_fields)]
 pub struct RawUaFamily {
     pub name: Spanned<String>,
+    /// browser, client (a first-party app that shares a browser's session), scripted or other.
+    #[serde(default)]
+    pub class: Option<Spanned<String>>,
     #[serde(default)]
     pub scripted: Option<Spanned<bool>>,
     pub match_any: Vec<Spanned<String>>,

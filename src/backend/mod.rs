@@ -80,6 +80,8 @@ pub trait Backend: Send + Sync {
     }
     /// Where this target reads a canonical field, for reports.
     fn source_of(&self, f: Field) -> String;
+    /// What this target's health query checks (its profile's `health:` section).
+    fn health(&self) -> &crate::health::HealthPlan;
 }
 
 /// Every target's backend, configured once per run.
@@ -164,24 +166,6 @@ pub(crate) fn expect_target(
                 want.name()
             )),
     )
-}
-
-/// The health query's look-back and threshold, checked.
-pub(crate) fn health_settings(
-    file: &crate::diag::SourceFile,
-    lookback: &str,
-    threshold: f64,
-) -> Result<Duration, Diagnostic> {
-    let lookback = Duration::parse(lookback).map_err(|e| {
-        Diagnostic::error("E030", format!("health lookback: {e}")).in_file(&file.path)
-    })?;
-    if !(0.0..=1.0).contains(&threshold) {
-        return Err(
-            Diagnostic::error("E030", "health threshold must be between 0 and 1")
-                .in_file(&file.path),
-        );
-    }
-    Ok(lookback)
 }
 
 /// An unmapped field is fixed in the profile; the message says which rule needs it.

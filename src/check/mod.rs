@@ -314,7 +314,7 @@ impl Checker<'_> {
 }
 
 fn uses_ua_family(logic: &Logic) -> bool {
-    fields_of(logic).contains(&Field::UaFamily)
+    fields_of(logic).iter().any(|f| f.is_derived())
 }
 
 /// Every canonical field the logic reads (the key and `time` included for correlations).
@@ -342,7 +342,7 @@ fn fields_of(logic: &Logic) -> Vec<Field> {
         }
     }
     set.extend(refs.into_iter().map(|r| r.field));
-    if set.contains(&Field::UaFamily) {
+    if set.iter().any(|f| f.is_derived()) {
         set.insert(Field::UserAgent);
     }
     set.into_iter().collect()

@@ -11,6 +11,7 @@ mod escaping;
 mod eval;
 mod fuzz_rules;
 mod gate;
+mod health;
 mod injection;
 mod layers;
 mod lint;

@@ -73,9 +73,8 @@ pub fn simulate(plan: &Plan, events: &[Event]) -> Option<Vec<(Timestamp, Vec<Ale
     )
 }
 
-/// Identity Protection detections added to the risk events of the sign-ins they belong to (by
-/// correlation id), then set aside, as the queries do.
-fn merge_detections(events: &[Event]) -> Vec<Event> {
+/// Identity Protection detections by the correlation id of the sign-in they belong to.
+fn detections(events: &[Event]) -> BTreeMap<&str, Vec<String>> {
     let mut by_correlation: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     for e in events.iter().filter(|e| e.kind == Kind::RiskDetection) {
         let id = e.str(Field::CorrelationId);
@@ -86,19 +85,59 @@ fn merge_detections(events: &[Event]) -> Vec<Event> {
                 .extend(e.list(Field::RiskEvents).iter().cloned());
         }
     }
+    by_correlation
+}
+
+/// The sign-ins a run sees, each copied once with only the fields the plan reads, its user-agent family
+/// and class, and the risk types of its detections (which then leave the stream, as in the queries).
+fn prepare(
+    plan: &Plan,
+    events: &[Event],
+    visible: &dyn Fn(&Event) -> bool,
+) -> Vec<Event> {
+    let reads_detections = plan
+        .correlation()
+        .and_then(|c| c.risk.as_ref())
+        .is_some_and(|r| r.detections);
+    let detected = if reads_detections {
+        detections(events)
+    } else {
+        BTreeMap::new()
+    };
     events
         .iter()
-        .filter(|e| e.kind == Kind::SignIn)
+        .filter(|e| e.kind == Kind::SignIn && visible(e))
         .map(|e| {
-            let mut e = e.clone();
-            if let Some(extra) = by_correlation.get(e.str(Field::CorrelationId)) {
-                let mut all = e.list(Field::RiskEvents).to_vec();
+            let mut out = Event {
+                kind: e.kind,
+                values: plan
+                    .fields
+                    .iter()
+                    .chain(&[Field::Time, Field::LogTime, Field::IngestionTime, Field::RiskEvents])
+                    .filter_map(|f| e.values.get(f).map(|v| (*f, v.clone())))
+                    .collect(),
+                source: None,
+                missing: Default::default(),
+            };
+            if let Some(extra) = detected.get(e.str(Field::CorrelationId)) {
+                let mut all = out.list(Field::RiskEvents).to_vec();
                 all.extend(extra.iter().cloned());
                 all.sort();
                 all.dedup();
-                e.values.insert(Field::RiskEvents, Val::List(all));
+                out.values.insert(Field::RiskEvents, Val::List(all));
             }
-            e
+            if let Some(t) = plan.ua_families.as_ref() {
+                let family = ua_family(t, e.str(Field::UserAgent));
+                let class = t
+                    .families
+                    .iter()
+                    .find(|f| f.name == family)
+                    .map_or("other", |f| f.class.as_str())
+                    .to_string();
+                out.values.insert(Field::UaFamily, Val::Str(family));
+                out.values.insert(Field::UaClass, Val::Str(class));
+            }
+            out
         })
         .collect()
 }
@@ -106,18 +145,14 @@ fn merge_detections(events: &[Event]) -> Vec<Event> {
 fn alerts(plan: &Plan, events: &[Event], run: Option<Timestamp>) -> Vec<Alert> {
     let lookback = span(plan.schedule.lookback);
     let every = span(plan.schedule.every);
-    let events: Vec<Event> = merge_detections(events)
-        .iter()
-        .filter(|e| match run {
-            None => true,
-            Some(now) => {
-                e.ingested().is_some_and(|t| t <= now)
-                    && e.timestamp(Field::LogTime)
-                        .is_some_and(|t| t > now - lookback)
-            }
-        })
-        .map(|e| with_ua_family(plan.ua_families.as_ref(), e))
-        .collect();
+    let events = prepare(plan, events, &|e: &Event| match run {
+        None => true,
+        Some(now) => {
+            e.ingested().is_some_and(|t| t <= now)
+                && e.timestamp(Field::LogTime)
+                    .is_some_and(|t| t > now - lookback)
+        }
+    });
     // The run's slice: the last whole `every` of the schedule's grid (epoch-aligned), so runs that start
     // late on the grid still tile ingestion time exactly.
     let slice_end = run.map(|now| {
@@ -161,22 +196,6 @@ fn alerts(plan: &Plan, events: &[Event], run: Option<Timestamp>) -> Vec<Alert> {
 
 fn span(d: crate::duration::Duration) -> jiff::SignedDuration {
     jiff::SignedDuration::from_secs(i64::try_from(d.seconds).unwrap_or(i64::MAX))
-}
-
-fn with_ua_family(table: Option<&UaTable>, e: &Event) -> Event {
-    let mut e = e.clone();
-    if let Some(t) = table {
-        let family = ua_family(t, e.str(Field::UserAgent));
-        let class = t
-            .families
-            .iter()
-            .find(|f| f.name == family)
-            .map_or("other", |f| f.class.as_str())
-            .to_string();
-        e.values.insert(Field::UaFamily, Val::Str(family));
-        e.values.insert(Field::UaClass, Val::Str(class));
-    }
-    e
 }
 
 /// Case-insensitive substring match, first family wins, else the default.
@@ -309,14 +328,14 @@ fn tie_key(fields: &[Field], e: &Event) -> String {
         .join(";")
 }
 
-fn correlate(
+fn correlate<'e>(
     plan: &Plan,
     c: &Correlation,
     cx: &Cx<'_>,
-    events: &[Event],
+    events: &'e [Event],
     new: &dyn Fn(Option<Timestamp>) -> bool,
 ) -> Vec<Alert> {
-    let mut sessions: BTreeMap<&str, (Vec<&Event>, Vec<&Event>)> = BTreeMap::new();
+    let mut sessions: BTreeMap<&str, (Vec<&'e Event>, Vec<&'e Event>)> = BTreeMap::new();
     for e in events {
         let key = e.str(c.key);
         if key.is_empty() || e.time().is_none() {
@@ -332,18 +351,31 @@ fn correlate(
         }
     }
     let window = span(c.pairing.window);
+    let packed = c.packed_fields();
+    // SPL's values() and KQL's make_set_if keep one copy of identical events; both keep at most the
+    // caps' number per side (SPL: the latest issuances and the earliest later events, as here; KQL's
+    // make_set_if keeps whichever it meets first, so past a cap the targets may differ, and the
+    // `truncated` output says so).
+    let fingerprint = |e: &Event| -> String {
+        packed
+            .iter()
+            .map(|f| format!("{:?}", e.values.get(f)))
+            .collect::<Vec<_>>()
+            .join("\u{1f}")
+    };
+    let distinct = |mut v: Vec<&'e Event>| -> Vec<&'e Event> {
+        v.sort_by_cached_key(|e| (e.time(), fingerprint(e)));
+        v.dedup_by(|a, b| a.time() == b.time() && fingerprint(a) == fingerprint(b));
+        v
+    };
     let mut alerts = Vec::new();
     for (key, (issuances, laters)) in sessions {
-        // SPL's values() and KQL's make_set_if keep one copy of identical later events.
-        let packed = c.packed_fields();
-        let mut seen: Vec<Vec<(Field, Option<&Val>)>> = Vec::new();
+        let mut issuances = distinct(issuances);
+        let skip = issuances.len().saturating_sub(c.caps.issuances as usize);
+        issuances.drain(..skip);
+        let mut laters = distinct(laters);
+        laters.truncate(c.caps.laters as usize);
         for l in laters {
-            let fingerprint: Vec<(Field, Option<&Val>)> =
-                packed.iter().map(|f| (*f, l.values.get(f))).collect();
-            if seen.contains(&fingerprint) {
-                continue;
-            }
-            seen.push(fingerprint);
             let lt = l.time().unwrap_or_default();
             // Exact instants at the target's precision: `0 < later - issuance <= window`.
             let candidates = issuances.iter().filter(|i| {

@@ -41,6 +41,7 @@ pub mod pipeline;
 pub mod plan;
 pub mod render;
 pub mod report;
+pub mod synth;
 pub mod syntax;
 pub mod target;
 pub mod testing;

@@ -109,6 +109,30 @@ impl Checker<'_> {
         if !signals.risk_events.is_empty() {
             first_fields.insert(Field::RiskEvents);
             later_fields.insert(Field::RiskEvents);
+            // Identity Protection detections join the pair, not the events as they are aggregated
+            // (Splunk adds them after the per-session pass): an issuance or later condition on
+            // risk_events would see the sign-in's own types only in one target and all in the other.
+            for (which, cond) in [("issuance", &issuance), ("later", &later)] {
+                let mut used = Vec::new();
+                if let Some(c) = cond {
+                    c.fields(&mut used);
+                }
+                if used.iter().any(|r| r.field == Field::RiskEvents) {
+                    let when = if which == "issuance" {
+                        &raw.issuance.value.when
+                    } else {
+                        &raw.later.value.when
+                    };
+                    self.err(
+                        Diagnostic::error(
+                            "E017",
+                            format!("the {which} condition reads risk_events while `signals.risk_events` escalates on Identity Protection detections"),
+                        )
+                        .at(self.at(when))
+                        .help("test risk_events on the pair instead (`where:`, a signal or a suppression with first./later.), where detections that arrive later are included"),
+                    );
+                }
+            }
         }
         // Context an analyst needs in the alert.
         later_fields.extend([Field::Ip, Field::AppId]);

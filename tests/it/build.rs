@@ -510,3 +510,33 @@ fn a_profile_for_the_wrong_target_is_refused() {
         run.stderr
     );
 }
+
+/// Splunk stops automatic JSON extraction at `[spath] extraction_cutoff` (5,000 bytes) and `[kv]
+/// maxchars`: in a sign-in with many Conditional Access policies the fields after them vanish. Every
+/// `properties.*` field a detection reads falls back to `spath(_raw, …)`.
+#[test]
+fn every_splunk_field_a_detection_reads_falls_back_to_the_raw_event() {
+    let tmp = tempfile::tempdir().unwrap();
+    let files = build_bundled(&tmp.path().join("dist"));
+    let mut checked = 0;
+    for (name, text) in files
+        .iter()
+        .filter(|(n, _)| n.ends_with(".spl") && !n.contains("_health"))
+    {
+        let mut rest = text.as_str();
+        while let Some(i) = rest.find("'properties.") {
+            let tail = &rest[i + 1..];
+            let end = tail.find('\'').unwrap();
+            let path = &tail[..end];
+            let guarded = format!("if(isnull('{path}'), spath(_raw, \"{path}\"), '{path}')");
+            assert!(text.contains(&guarded), "{name}: `{path}` is read without the _raw fallback");
+            checked += 1;
+            rest = &tail[end + 1..];
+        }
+        // No bare read either: every occurrence of the field is inside the guard.
+        let bare = text.matches("'properties.").count();
+        let guards = text.matches("if(isnull('properties.").count();
+        assert_eq!(bare, guards * 2, "{name}: a properties.* field is read outside the guard");
+    }
+    assert!(checked > 50, "{checked}");
+}

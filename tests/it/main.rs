@@ -15,6 +15,7 @@ mod health;
 mod injection;
 mod layers;
 mod lint;
+mod noise;
 mod publish;
 mod rule_tests;
 mod syntax_corpus;

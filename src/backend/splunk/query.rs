@@ -198,6 +198,8 @@ struct LabelCx {
 #[derive(Serialize)]
 struct RiskCx {
     category: String,
+    /// The wanted risk types, as `in()` arguments.
+    wanted: String,
     category_field: String,
     type_value: String,
 }
@@ -214,7 +216,6 @@ struct CorrelationCx<'a> {
     ua_family: Option<String>,
     ua_class: Option<String>,
     key: String,
-    prefilter: Option<CondText>,
     issuance: CondText,
     later: CondText,
     caps: crate::plan::Caps,
@@ -371,6 +372,7 @@ fn correlation_cx<'a>(
     let risk = match (&c.risk, &b.profile.risk_detections) {
         (Some(r), Some(d)) if r.detections => Some(RiskCx {
             category: d.category.clone(),
+            wanted: r.wanted.iter().map(|w| string(w)).collect::<Vec<_>>().join(", "),
             category_field: field(&b.profile.category_field),
             type_value: format!(
                 "if(isnull({f}), spath(_raw, {p}), {f})",
@@ -395,10 +397,6 @@ fn correlation_cx<'a>(
             side: None,
             field: c.key,
         }),
-        prefilter: c
-            .issuance_prefilter
-            .as_ref()
-            .map(|p| cond(b, p, plan, "prefilter")),
         issuance: cond(b, &c.issuance, plan, "issuance"),
         later: cond(b, &c.later, plan, "later"),
         caps: c.caps,

@@ -133,7 +133,7 @@ fn entities_and_details(b: &Sentinel, plan: &Plan) -> (Json, Json, String) {
         title.push_str(&format!(" from {{{{{i}}}}}"));
     }
     if let Some(s) = score {
-        title.push_str(&format!(" ({{{{{s}}}}} signals differ)"));
+        title.push_str(&format!(" (score {{{{{s}}}}})"));
     }
     (Json::Array(mappings), Json::Object(details), title)
 }

@@ -138,11 +138,8 @@ fn stanza(b: &Splunk, plan: &Plan, search: &str) -> Result<String, Diagnostic> {
     let _ = writeln!(s, "action.notable.param.rule_description = {description}");
     let _ = writeln!(s, "action.notable.param.security_domain = identity");
     let _ = writeln!(s, "action.notable.param.severity = {}", d.severity.name());
-    // Enterprise Security 8 reads the finding's entities from here.
-    let entities = serde_json::json!([
-        {"risk_object_field": user_field, "risk_object_type": "user", "risk_score": risk_score(d.severity)},
-    ]);
-    let _ = writeln!(s, "action.notable.param._entities = {entities}");
+    // Enterprise Security 8 reads the finding's entities from here: the same objects as the risk.
+    let _ = writeln!(s, "action.notable.param._entities = {risk}");
     let _ = writeln!(
         s,
         "action.notable.param.drilldown_name = Sign-ins of session ${group}$"

@@ -74,9 +74,9 @@ pub fn simulate(plan: &Plan, events: &[Event]) -> Option<Vec<(Timestamp, Vec<Ale
 }
 
 /// Identity Protection detections by the correlation id of the sign-in they belong to.
-fn detections(events: &[Event]) -> BTreeMap<&str, Vec<String>> {
+fn detections<'e>(events: Vec<&'e Event>) -> BTreeMap<&'e str, Vec<String>> {
     let mut by_correlation: BTreeMap<&str, Vec<String>> = BTreeMap::new();
-    for e in events.iter().filter(|e| e.kind == Kind::RiskDetection) {
+    for e in events {
         let id = e.str(Field::CorrelationId);
         if !id.is_empty() {
             by_correlation
@@ -100,7 +100,12 @@ fn prepare(
         .and_then(|c| c.risk.as_ref())
         .is_some_and(|r| r.detections);
     let detected = if reads_detections {
-        detections(events)
+        // Only detections the run can see: arrived, and stamped inside its lookback.
+        let seen: Vec<&Event> = events
+            .iter()
+            .filter(|e| e.kind == Kind::RiskDetection && visible(e))
+            .collect();
+        detections(seen)
     } else {
         BTreeMap::new()
     };

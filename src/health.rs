@@ -167,17 +167,35 @@ struct Counts {
 
 /// What the health query would return over these events (their source named by [`Event::source`]).
 pub fn evaluate(plan: &HealthPlan, records: &[(Event, AuthDetails)]) -> Vec<Finding> {
-    let mut per: BTreeMap<String, Counts> = plan
-        .sources
-        .iter()
-        .map(|s| (s.clone(), Counts::default()))
-        .collect();
-    for (e, details) in records {
+    let mut t = Tally::new(plan);
+    for (e, d) in records {
+        t.add(e, d);
+    }
+    t.findings(plan)
+}
+
+/// The health query's counts, one event at a time (for files too big to hold).
+pub struct Tally {
+    per: BTreeMap<String, Counts>,
+}
+
+impl Tally {
+    pub fn new(plan: &HealthPlan) -> Self {
+        Tally {
+            per: plan
+                .sources
+                .iter()
+                .map(|s| (s.clone(), Counts::default()))
+                .collect(),
+        }
+    }
+
+    pub fn add(&mut self, e: &Event, details: &AuthDetails) {
         let Some(source) = e.source.as_deref() else {
-            continue;
+            return;
         };
-        let Some(c) = per.get_mut(source) else {
-            continue;
+        let Some(c) = self.per.get_mut(source) else {
+            return;
         };
         c.events += 1;
         c.with_details += u64::from(*details == AuthDetails::Ok);
@@ -185,6 +203,9 @@ pub fn evaluate(plan: &HealthPlan, records: &[(Event, AuthDetails)]) -> Vec<Find
         c.empty_steps += u64::from(*details == AuthDetails::Empty);
         c.no_time += u64::from(e.time().is_none());
     }
+
+    pub fn findings(&self, plan: &HealthPlan) -> Vec<Finding> {
+        let per = &self.per;
     let total: u64 = per.values().map(|c| c.events).sum();
     let mut out = Vec::new();
     let share = |n: u64, d: u64| if d == 0 { 0.0 } else { n as f64 / d as f64 };
@@ -213,7 +234,7 @@ pub fn evaluate(plan: &HealthPlan, records: &[(Event, AuthDetails)]) -> Vec<Find
                 min_share,
                 min_events,
             } => {
-                for (s, c) in &per {
+                for (s, c) in per {
                     let sh = share(c.with_details, c.events);
                     if c.events >= min_events.max(1) && sh < min_share {
                         out.push(found(check, s, c.events, sh, min_share));
@@ -223,7 +244,7 @@ pub fn evaluate(plan: &HealthPlan, records: &[(Event, AuthDetails)]) -> Vec<Find
             Check::SessionIdEmpty { max_share }
             | Check::AuthStepsEmpty { max_share }
             | Check::EventTimeMissing { max_share } => {
-                for (s, c) in &per {
+                for (s, c) in per {
                     let n = match check {
                         Check::SessionIdEmpty { .. } => c.empty_session,
                         Check::AuthStepsEmpty { .. } => c.empty_steps,
@@ -239,6 +260,7 @@ pub fn evaluate(plan: &HealthPlan, records: &[(Event, AuthDetails)]) -> Vec<Find
         }
     }
     out
+    }
 }
 
 fn found(check: &Check, source: &str, events: u64, share: f64, threshold: f64) -> Finding {

@@ -174,6 +174,13 @@ enum Emit {
 }
 
 fn main() -> ExitCode {
+    // Like other Unix tools: a reader that goes away (`| head`) ends the process quietly, instead of
+    // every print failing with a panic.
+    #[cfg(unix)]
+    // SAFETY: restoring the default disposition of SIGPIPE before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Build(args) => run_build(&args),
@@ -462,7 +469,9 @@ fn run_build(args: &BuildArgs) -> anyhow::Result<ExitCode> {
         );
         return Ok(ExitCode::from(1));
     }
-    if let Err(d) = outdir::write(&args.out, &artifacts) {
+    if let Err(d) =
+        outdir::refuse_inside_inputs(&args.out, &args.paths).and_then(|()| outdir::write(&args.out, &artifacts))
+    {
         report(&[d], args.format, Channel::Stderr, None, nothing);
         return Ok(ExitCode::from(1));
     }

@@ -75,8 +75,21 @@ pub trait Backend: Send + Sync {
     fn read_event(&self, record: &Json) -> (Event, AuthDetails);
     /// Every record of an events file exported from this target.
     fn read_events(&self, path: &Path) -> Result<Vec<(Event, AuthDetails)>, Diagnostic> {
-        let records = crate::events::read_records(path)?;
-        Ok(records.iter().map(|r| self.read_event(r)).collect())
+        let mut out = Vec::new();
+        self.each_event(path, &mut |e, d| out.push((e, d)))?;
+        Ok(out)
+    }
+    /// Every record of an events file, streamed: one record in memory at a time.
+    fn each_event(
+        &self,
+        path: &Path,
+        f: &mut dyn FnMut(Event, AuthDetails),
+    ) -> Result<(), Diagnostic> {
+        crate::events::for_each_record(path, &mut |r| {
+            let (e, d) = self.read_event(&r);
+            f(e, d);
+            Ok(())
+        })
     }
     /// Where this target reads a canonical field, for reports.
     fn source_of(&self, f: Field) -> String;

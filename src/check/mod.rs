@@ -186,9 +186,11 @@ impl Checker<'_> {
             }
         };
         let (logic, window) = logic?;
-        let lookback = Duration {
-            seconds: window.seconds + every.seconds + delay.seconds,
-        };
+        // Each is at most Duration::MAX, so the sum cannot wrap; checked all the same.
+        let lookback = window
+            .checked_add(every)
+            .and_then(|d| d.checked_add(delay))
+            .unwrap_or(Duration { seconds: u64::MAX });
         if lookback > MAX_LOOKBACK {
             let at = raw
                 .correlation

@@ -10,12 +10,10 @@ use crate::events::{convert, scalar_string, Event, Val};
 /// JSON column does not parse, is recorded as missing rather than read as empty.
 pub fn read(p: &Profile, row: &Json) -> Event {
     let source = row.get("Type").and_then(Json::as_str).map(str::to_string);
-    if let Some(d) = &p.risk_detections {
-        if source.as_deref() == Some(d.table.as_str()) {
-            let text = |c: &str| row.get(c).and_then(scalar_string).unwrap_or_default();
-            return Event::detection(text(&d.key), text(&d.type_column), source);
-        }
-    }
+    let detection = p
+        .risk_detections
+        .as_ref()
+        .filter(|d| source.as_deref() == Some(d.table.as_str()));
     let mut ev = Event {
         source,
         ..Event::default()
@@ -70,6 +68,10 @@ pub fn read(p: &Profile, row: &Json) -> Event {
         }
     }
     ev.truncate_times(crate::events::Precision::Ticks100ns);
+    if let Some(d) = detection {
+        let text = |c: &str| row.get(c).and_then(scalar_string).unwrap_or_default();
+        return Event::detection(text(&d.key), text(&d.type_column), ev);
+    }
     ev
 }
 

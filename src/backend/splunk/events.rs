@@ -77,15 +77,10 @@ pub fn read(p: &Profile, event: &Json) -> Event {
             .and_then(|v| v.first().and_then(scalar_string))
     };
     let source = first_text(&p.category_field);
-    if let Some(d) = &p.risk_detections {
-        if source.as_deref() == Some(d.category.as_str()) {
-            return Event::detection(
-                first_text(&d.key).unwrap_or_default(),
-                first_text(&d.type_path).unwrap_or_default(),
-                source,
-            );
-        }
-    }
+    let detection = p
+        .risk_detections
+        .as_ref()
+        .filter(|d| source.as_deref() == Some(d.category.as_str()));
     let mut ev = Event {
         source,
         ..Event::default()
@@ -123,6 +118,13 @@ pub fn read(p: &Profile, event: &Json) -> Event {
         }
     }
     ev.truncate_times(crate::events::Precision::Micros);
+    if let Some(d) = detection {
+        return Event::detection(
+            first_text(&d.key).unwrap_or_default(),
+            first_text(&d.type_path).unwrap_or_default(),
+            ev,
+        );
+    }
     ev
 }
 

@@ -133,10 +133,13 @@ fn main() {
         let issued: BTreeSet<&str> = events
             .iter()
             .filter(|e| {
-                matches!(e.values.get(&Field::IsInteractive), Some(tokenward::events::Val::Bool(true)))
-                    && e.list(Field::AuthStepResults)
-                        .iter()
-                        .any(|r| r == "MFA successfully completed")
+                matches!(
+                    e.values.get(&Field::IsInteractive),
+                    Some(tokenward::events::Val::Bool(true))
+                ) && e
+                    .list(Field::AuthStepResults)
+                    .iter()
+                    .any(|r| r == "MFA successfully completed")
             })
             .map(|e| e.str(Field::SessionId))
             .collect();
@@ -159,9 +162,11 @@ fn peak_rss_mib() -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse::<u64>().ok()))
+            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| {
+                l.split_whitespace()
+                    .nth(1)
+                    .and_then(|v| v.parse::<u64>().ok())
+            })
         })
         .map_or(0, |kb| kb / 1024)
 }

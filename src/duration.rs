@@ -44,7 +44,12 @@ impl Duration {
         n.checked_mul(factor)
             .filter(|s| *s <= Self::MAX.seconds)
             .map(|seconds| Self { seconds })
-            .ok_or_else(|| format!("`{text}` is longer than {} days", Self::MAX.seconds / 86_400))
+            .ok_or_else(|| {
+                format!(
+                    "`{text}` is longer than {} days",
+                    Self::MAX.seconds / 86_400
+                )
+            })
     }
 
     /// The longest duration a rule may write (far beyond any SIEM's limits, so sums never overflow).
@@ -91,7 +96,9 @@ mod tests {
         assert!(Duration::parse("99999999999999999999d").is_err());
         // Values that fit in u64 but would wrap when a lookback adds them up.
         assert!(Duration::parse("18446744073709551615s").is_err());
-        assert!(Duration::parse("36501d").unwrap_err().contains("longer than 36500 days"));
+        assert!(Duration::parse("36501d")
+            .unwrap_err()
+            .contains("longer than 36500 days"));
         assert_eq!(Duration::MAX.checked_add(Duration::minutes(1)), None);
     }
 }

@@ -74,7 +74,7 @@ pub fn simulate(plan: &Plan, events: &[Event]) -> Option<Vec<(Timestamp, Vec<Ale
 }
 
 /// Identity Protection detections by the correlation id of the sign-in they belong to.
-fn detections<'e>(events: Vec<&'e Event>) -> BTreeMap<&'e str, Vec<String>> {
+fn detections(events: Vec<&Event>) -> BTreeMap<&str, Vec<String>> {
     let mut by_correlation: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     for e in events {
         let id = e.str(Field::CorrelationId);
@@ -90,11 +90,7 @@ fn detections<'e>(events: Vec<&'e Event>) -> BTreeMap<&'e str, Vec<String>> {
 
 /// The sign-ins a run sees, each copied once with only the fields the plan reads, its user-agent family
 /// and class, and the risk types of its detections (which then leave the stream, as in the queries).
-fn prepare(
-    plan: &Plan,
-    events: &[Event],
-    visible: &dyn Fn(&Event) -> bool,
-) -> Vec<Event> {
+fn prepare(plan: &Plan, events: &[Event], visible: &dyn Fn(&Event) -> bool) -> Vec<Event> {
     let reads_detections = plan
         .correlation()
         .and_then(|c| c.risk.as_ref())
@@ -118,7 +114,12 @@ fn prepare(
                 values: plan
                     .fields
                     .iter()
-                    .chain(&[Field::Time, Field::LogTime, Field::IngestionTime, Field::RiskEvents])
+                    .chain(&[
+                        Field::Time,
+                        Field::LogTime,
+                        Field::IngestionTime,
+                        Field::RiskEvents,
+                    ])
                     .filter_map(|f| e.values.get(f).map(|v| (*f, v.clone())))
                     .collect(),
                 source: None,
@@ -391,8 +392,7 @@ fn correlate<'e>(
             let anchor = match c.pairing.anchor {
                 Anchor::Latest => candidates.max_by_key(|i| (i.time(), tie(i))),
                 // The earliest time; among issuances at that instant, the larger key (as the queries).
-                Anchor::First => candidates
-                    .max_by_key(|i| (std::cmp::Reverse(i.time()), tie(i))),
+                Anchor::First => candidates.max_by_key(|i| (std::cmp::Reverse(i.time()), tie(i))),
             };
             let Some(first) = anchor else { continue };
             // Emitted by the run whose new slice completes the pair.

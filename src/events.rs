@@ -116,7 +116,8 @@ impl Event {
         }
         e.values
             .insert(Field::CorrelationId, Val::Str(correlation_id));
-        e.values.insert(Field::RiskEvents, Val::List(vec![risk_type]));
+        e.values
+            .insert(Field::RiskEvents, Val::List(vec![risk_type]));
         e
     }
 
@@ -196,12 +197,19 @@ pub fn for_each_record(
             .help("events are a JSON array, JSON lines, or {\"records\": [...]}, each event a JSON object")
     };
     let json_error = |e: serde_json::Error, what: &str| {
-        bad(format!("{what} is not valid JSON (line {}, column {}): {}", e.line(), e.column(), strip_position(&e)))
+        bad(format!(
+            "{what} is not valid JSON (line {}, column {}): {}",
+            e.line(),
+            e.column(),
+            strip_position(&e)
+        ))
     };
     let mut emit = |r: Json, at: String| -> Result<(), Diagnostic> {
         // Splunk's REST / CLI JSON export wraps each event: {"preview": false, "result": {...}}.
         let r = match r {
-            Json::Object(mut o) if o.contains_key("preview") && o.get("result").is_some_and(Json::is_object) => {
+            Json::Object(mut o)
+                if o.contains_key("preview") && o.get("result").is_some_and(Json::is_object) =>
+            {
                 o.remove("result").unwrap_or(Json::Null)
             }
             other => other,
@@ -212,7 +220,10 @@ pub fn for_each_record(
                     Some(Json::Array(a)) => {
                         for (i, r) in a.into_iter().enumerate() {
                             if !r.is_object() {
-                                return Err(bad(format!("record {} of the envelope {at} is not a JSON object", i + 1)));
+                                return Err(bad(format!(
+                                    "record {} of the envelope {at} is not a JSON object",
+                                    i + 1
+                                )));
                             }
                             f(r)?;
                         }
@@ -222,7 +233,10 @@ pub fn for_each_record(
                 }
             }
             Json::Object(_) => f(r),
-            other => Err(bad(format!("{at} is not a JSON object but {}", kind(&other)))),
+            other => Err(bad(format!(
+                "{at} is not a JSON object but {}",
+                kind(&other)
+            ))),
         }
     };
     if first == b'[' {
@@ -259,7 +273,8 @@ pub fn for_each_record(
             return Err(d);
         }
         result.map_err(|e| json_error(e, "the array"))?;
-        de.end().map_err(|e| json_error(e, "what follows the array"))?;
+        de.end()
+            .map_err(|e| json_error(e, "what follows the array"))?;
         return Ok(());
     }
     // JSON lines (or one object): value after value, each error with its line.

@@ -539,10 +539,14 @@ mod tests {
 
     #[test]
     fn long_chains_are_refused_not_overflowed() {
-        let ok: Vec<String> = (0..=MAX_TERMS).map(|i| format!("app_id == \"{i}\"")).collect();
+        let ok: Vec<String> = (0..=MAX_TERMS)
+            .map(|i| format!("app_id == \"{i}\""))
+            .collect();
         assert!(parse(&ok.join(" or ")).is_ok());
         // Ten times the cap: refused, pointing at the first operator past it.
-        let long: Vec<String> = (0..10 * MAX_TERMS).map(|i| format!("app_id == \"{i}\"")).collect();
+        let long: Vec<String> = (0..10 * MAX_TERMS)
+            .map(|i| format!("app_id == \"{i}\""))
+            .collect();
         let text = long.join(" or ");
         let e = parse(&text).unwrap_err();
         assert!(e.message.contains("at most 512 terms"), "{e:?}");

@@ -190,12 +190,20 @@ pub fn render_human(r: &Report) -> String {
             );
         }
     }
-    let _ = writeln!(out, "\nhealth checks ({} query over these events)", r.target);
+    let _ = writeln!(
+        out,
+        "\nhealth checks ({} query over these events)",
+        r.target
+    );
     if r.health.is_empty() {
         let _ = writeln!(out, "  none fires");
     }
     for h in &r.health {
-        let source = if h.source.is_empty() { "all sources" } else { h.source.as_str() };
+        let source = if h.source.is_empty() {
+            "all sources"
+        } else {
+            h.source.as_str()
+        };
         let _ = writeln!(
             out,
             "  FIRES {:<22} {:<32} events {:>7}  share {:.4}  threshold {}",

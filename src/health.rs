@@ -107,7 +107,8 @@ impl HealthPlan {
         sources: Vec<String>,
     ) -> Result<Self, Diagnostic> {
         let bad = |what: String| Diagnostic::error("E030", what).in_file(&file.path);
-        let lookback = Duration::parse(&cfg.lookback).map_err(|e| bad(format!("health lookback: {e}")))?;
+        let lookback =
+            Duration::parse(&cfg.lookback).map_err(|e| bad(format!("health lookback: {e}")))?;
         for (name, v) in [
             ("auth_details_min_share", cfg.auth_details_min_share),
             ("empty_session_max_share", cfg.empty_session_max_share),
@@ -206,60 +207,60 @@ impl Tally {
 
     pub fn findings(&self, plan: &HealthPlan) -> Vec<Finding> {
         let per = &self.per;
-    let total: u64 = per.values().map(|c| c.events).sum();
-    let mut out = Vec::new();
-    let share = |n: u64, d: u64| if d == 0 { 0.0 } else { n as f64 / d as f64 };
-    for check in &plan.checks {
-        match *check {
-            Check::NoEvents if total == 0 => out.push(Finding {
-                check: check.name(),
-                source: String::new(),
-                events: 0,
-                share: 0.0,
-                threshold: 0.0,
-            }),
-            Check::SourceSilent if total > 0 => {
-                for (s, c) in per.iter().filter(|(_, c)| c.events == 0) {
-                    out.push(Finding {
-                        check: check.name(),
-                        source: s.clone(),
-                        events: 0,
-                        share: 0.0,
-                        threshold: 0.0,
-                    });
-                    let _ = c;
-                }
-            }
-            Check::AuthDetailsMissing {
-                min_share,
-                min_events,
-            } => {
-                for (s, c) in per {
-                    let sh = share(c.with_details, c.events);
-                    if c.events >= min_events.max(1) && sh < min_share {
-                        out.push(found(check, s, c.events, sh, min_share));
+        let total: u64 = per.values().map(|c| c.events).sum();
+        let mut out = Vec::new();
+        let share = |n: u64, d: u64| if d == 0 { 0.0 } else { n as f64 / d as f64 };
+        for check in &plan.checks {
+            match *check {
+                Check::NoEvents if total == 0 => out.push(Finding {
+                    check: check.name(),
+                    source: String::new(),
+                    events: 0,
+                    share: 0.0,
+                    threshold: 0.0,
+                }),
+                Check::SourceSilent if total > 0 => {
+                    for (s, c) in per.iter().filter(|(_, c)| c.events == 0) {
+                        out.push(Finding {
+                            check: check.name(),
+                            source: s.clone(),
+                            events: 0,
+                            share: 0.0,
+                            threshold: 0.0,
+                        });
+                        let _ = c;
                     }
                 }
-            }
-            Check::SessionIdEmpty { max_share }
-            | Check::AuthStepsEmpty { max_share }
-            | Check::EventTimeMissing { max_share } => {
-                for (s, c) in per {
-                    let n = match check {
-                        Check::SessionIdEmpty { .. } => c.empty_session,
-                        Check::AuthStepsEmpty { .. } => c.empty_steps,
-                        _ => c.no_time,
-                    };
-                    let sh = share(n, c.events);
-                    if c.events > 0 && sh > max_share {
-                        out.push(found(check, s, c.events, sh, max_share));
+                Check::AuthDetailsMissing {
+                    min_share,
+                    min_events,
+                } => {
+                    for (s, c) in per {
+                        let sh = share(c.with_details, c.events);
+                        if c.events >= min_events.max(1) && sh < min_share {
+                            out.push(found(check, s, c.events, sh, min_share));
+                        }
                     }
                 }
+                Check::SessionIdEmpty { max_share }
+                | Check::AuthStepsEmpty { max_share }
+                | Check::EventTimeMissing { max_share } => {
+                    for (s, c) in per {
+                        let n = match check {
+                            Check::SessionIdEmpty { .. } => c.empty_session,
+                            Check::AuthStepsEmpty { .. } => c.empty_steps,
+                            _ => c.no_time,
+                        };
+                        let sh = share(n, c.events);
+                        if c.events > 0 && sh > max_share {
+                            out.push(found(check, s, c.events, sh, max_share));
+                        }
+                    }
+                }
+                _ => {}
             }
-            _ => {}
         }
-    }
-    out
+        out
     }
 }
 

@@ -169,7 +169,8 @@ pub enum Anchor {
 }
 
 impl Anchor {
-    pub const ALL: [(&'static str, Anchor); 2] = [("latest", Anchor::Latest), ("first", Anchor::First)];
+    pub const ALL: [(&'static str, Anchor); 2] =
+        [("latest", Anchor::Latest), ("first", Anchor::First)];
 }
 
 #[derive(Debug, Clone, Serialize)]

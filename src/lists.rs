@@ -408,7 +408,10 @@ fn load_ua_table(path: &Path) -> Result<UaTable, Vec<Diagnostic>> {
                     errs.push(
                         Diagnostic::error(
                             "E025",
-                            format!("family `{}` is scripted but of class `{}`", f.name.value, c.value),
+                            format!(
+                                "family `{}` is scripted but of class `{}`",
+                                f.name.value, c.value
+                            ),
                         )
                         .at(span_of(&file, c))
                         .help("drop `scripted: true`, or make the class `scripted`"),

@@ -1,5 +1,8 @@
 //! The command line: parse arguments, call the library, print what it returns, pick the exit code.
 
+// As in the library: diagnostics travel by value on the cold path.
+#![allow(clippy::result_large_err)]
+
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -469,8 +472,8 @@ fn run_build(args: &BuildArgs) -> anyhow::Result<ExitCode> {
         );
         return Ok(ExitCode::from(1));
     }
-    if let Err(d) =
-        outdir::refuse_inside_inputs(&args.out, &args.paths).and_then(|()| outdir::write(&args.out, &artifacts))
+    if let Err(d) = outdir::refuse_inside_inputs(&args.out, &args.paths)
+        .and_then(|()| outdir::write(&args.out, &artifacts))
     {
         report(&[d], args.format, Channel::Stderr, None, nothing);
         return Ok(ExitCode::from(1));

@@ -45,19 +45,54 @@ pub enum Kind {
 
 impl Kind {
     pub const MIX: [(Kind, u32, &'static str); 9] = [
-        (Kind::LaptopHome, 250, "managed laptop, MFA and refreshes at home"),
-        (Kind::LaptopToVpn, 120, "managed laptop, MFA at home, then the office VPN"),
-        (Kind::LaptopToSase, 120, "managed laptop, MFA at home, then the tenant's SASE"),
-        (Kind::LaptopToHotspot, 60, "managed laptop, MFA at home, then a phone hotspot"),
-        (Kind::LaptopPrtClaim, 150, "managed laptop, sign-in satisfied by the device's PRT (no MFA)"),
-        (Kind::PhoneRegistered, 100, "registered phone, Outlook and Teams on carrier and Wi-Fi"),
-        (Kind::PhoneUnregistered, 70, "unregistered phone, Outlook on carriers"),
-        (Kind::PhoneUnregisteredWifi, 40, "unregistered phone, Outlook from carrier to home Wi-Fi"),
+        (
+            Kind::LaptopHome,
+            250,
+            "managed laptop, MFA and refreshes at home",
+        ),
+        (
+            Kind::LaptopToVpn,
+            120,
+            "managed laptop, MFA at home, then the office VPN",
+        ),
+        (
+            Kind::LaptopToSase,
+            120,
+            "managed laptop, MFA at home, then the tenant's SASE",
+        ),
+        (
+            Kind::LaptopToHotspot,
+            60,
+            "managed laptop, MFA at home, then a phone hotspot",
+        ),
+        (
+            Kind::LaptopPrtClaim,
+            150,
+            "managed laptop, sign-in satisfied by the device's PRT (no MFA)",
+        ),
+        (
+            Kind::PhoneRegistered,
+            100,
+            "registered phone, Outlook and Teams on carrier and Wi-Fi",
+        ),
+        (
+            Kind::PhoneUnregistered,
+            70,
+            "unregistered phone, Outlook on carriers",
+        ),
+        (
+            Kind::PhoneUnregisteredWifi,
+            40,
+            "unregistered phone, Outlook from carrier to home Wi-Fi",
+        ),
         (Kind::HomePc, 90, "unmanaged home PC, browser only"),
     ];
 
     pub fn describe(self) -> &'static str {
-        Self::MIX.iter().find(|(k, _, _)| *k == self).map_or("", |(_, _, d)| d)
+        Self::MIX
+            .iter()
+            .find(|(k, _, _)| *k == self)
+            .map_or("", |(_, _, d)| d)
     }
 }
 
@@ -104,10 +139,12 @@ const MICROSOFT_SERVICE: [&str; 3] = ["20.190.151.", "40.126.28.", "20.20.33."];
 
 const EDGE: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36 Edg/131.0.0.0";
 const CHROME: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
-const FIREFOX: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0";
+const FIREFOX: &str =
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0";
 const SAFARI_SHEET: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1";
 const TEAMS: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36 Edg/131.0.0.0 Teams/24295.605.3225.8804/49";
-const OUTLOOK_DESKTOP: &str = "Microsoft Office/16.0 (Windows NT 10.0; Microsoft Outlook 16.0.18129; Pro)";
+const OUTLOOK_DESKTOP: &str =
+    "Microsoft Office/16.0 (Windows NT 10.0; Microsoft Outlook 16.0.18129; Pro)";
 const BROKER: &str = "Windows-AzureAD-Authentication-Provider/1.0";
 const OUTLOOK_IOS: &str = "Outlook-iOS/2.0";
 const TEAMS_IOS: &str = "Teams/6.26.1 (iOS 18.1)";
@@ -189,7 +226,12 @@ impl Gen<'_> {
         let asn = RESIDENTIAL[self.rng.usize(..RESIDENTIAL.len())];
         Net {
             asn,
-            ip: format!("73.{}.{}.{}", self.rng.u8(1..250), self.rng.u8(1..250), self.rng.u8(1..250)),
+            ip: format!(
+                "73.{}.{}.{}",
+                self.rng.u8(1..250),
+                self.rng.u8(1..250),
+                self.rng.u8(1..250)
+            ),
         }
     }
 
@@ -246,10 +288,16 @@ impl Gen<'_> {
             Kind::LaptopHome | Kind::LaptopToVpn | Kind::LaptopToSase | Kind::LaptopToHotspot => {
                 (client(EDGE, OFFICEHOME, "OfficeHome"), true, true)
             }
-            Kind::PhoneRegistered => (client(OUTLOOK_IOS, OUTLOOK_MOBILE_APP, "Outlook Mobile"), true, true),
-            Kind::PhoneUnregistered | Kind::PhoneUnregisteredWifi => {
-                (client(SAFARI_SHEET, OUTLOOK_MOBILE_APP, "Outlook Mobile"), false, true)
-            }
+            Kind::PhoneRegistered => (
+                client(OUTLOOK_IOS, OUTLOOK_MOBILE_APP, "Outlook Mobile"),
+                true,
+                true,
+            ),
+            Kind::PhoneUnregistered | Kind::PhoneUnregisteredWifi => (
+                client(SAFARI_SHEET, OUTLOOK_MOBILE_APP, "Outlook Mobile"),
+                false,
+                true,
+            ),
             Kind::HomePc => {
                 let ua = if self.rng.bool() { CHROME } else { FIREFOX };
                 (client(ua, OFFICEHOME, "OfficeHome"), false, true)
@@ -257,10 +305,21 @@ impl Gen<'_> {
         };
         let device_id = if managed { device.as_str() } else { "" };
         let first_net = match kind {
-            Kind::PhoneRegistered | Kind::PhoneUnregistered | Kind::PhoneUnregisteredWifi => self.carrier(),
+            Kind::PhoneRegistered | Kind::PhoneUnregistered | Kind::PhoneUnregisteredWifi => {
+                self.carrier()
+            }
             _ => home.clone(),
         };
-        self.row(&session, user, start, true, &first_net, issue_client, device_id, if mfa { Auth::Mfa } else { Auth::ClaimMfa });
+        self.row(
+            &session,
+            user,
+            start,
+            true,
+            &first_net,
+            issue_client,
+            device_id,
+            if mfa { Auth::Mfa } else { Auth::ClaimMfa },
+        );
         // The refreshes: first-party clients of this device, until the session's day ends.
         let clients: Vec<Client> = match kind {
             Kind::PhoneRegistered => vec![
@@ -290,7 +349,9 @@ impl Gen<'_> {
             Kind::HomePc if self.rng.u8(0..10) == 0 => Some(self.carrier()),
             _ => None,
         };
-        let mut times: Vec<i64> = (0..refreshes).map(|_| start + 5 + self.rng.i64(0..span)).collect();
+        let mut times: Vec<i64> = (0..refreshes)
+            .map(|_| start + 5 + self.rng.i64(0..span))
+            .collect();
         times.sort_unstable();
         for t in times {
             let c = clients[self.rng.usize(..clients.len())];
@@ -311,13 +372,26 @@ impl Gen<'_> {
         }
         let managed_laptop = matches!(
             kind,
-            Kind::LaptopHome | Kind::LaptopToVpn | Kind::LaptopToSase | Kind::LaptopToHotspot | Kind::LaptopPrtClaim
+            Kind::LaptopHome
+                | Kind::LaptopToVpn
+                | Kind::LaptopToSase
+                | Kind::LaptopToHotspot
+                | Kind::LaptopPrtClaim
         );
         if managed_laptop && self.rng.f64() < self.cfg.service_refresh_share {
             // Exchange Online refreshes a token on the user's behalf from Microsoft's ranges.
             let net = self.microsoft();
             let t = start + self.rng.i64(60..3600);
-            self.row(&session, user, t, false, &net, client(SERVICE, EXCHANGE, "Office 365 Exchange Online"), "", Auth::ClaimSingle);
+            self.row(
+                &session,
+                user,
+                t,
+                false,
+                &net,
+                client(SERVICE, EXCHANGE, "Office 365 Exchange Online"),
+                "",
+                Auth::ClaimSingle,
+            );
         }
     }
 
@@ -402,12 +476,16 @@ impl Auth {
 }
 
 fn uuid(seed: u64, name: &str) -> String {
-    let ns = uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, format!("https://tokenward.invalid/synth/{seed}").as_bytes());
+    let ns = uuid::Uuid::new_v5(
+        &uuid::Uuid::NAMESPACE_URL,
+        format!("https://tokenward.invalid/synth/{seed}").as_bytes(),
+    );
     uuid::Uuid::new_v5(&ns, name.as_bytes()).to_string()
 }
 
 /// 100 ns ticks since the epoch, as Log Analytics writes datetimes (7 fractional digits).
 fn ticks(t: i64) -> String {
-    let ts = jiff::Timestamp::from_nanosecond(i128::from(t) * 100).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+    let ts = jiff::Timestamp::from_nanosecond(i128::from(t) * 100)
+        .unwrap_or(jiff::Timestamp::UNIX_EPOCH);
     ts.strftime("%Y-%m-%dT%H:%M:%S%.7fZ").to_string()
 }

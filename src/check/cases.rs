@@ -102,16 +102,20 @@ impl Checker<'_> {
                 found
             });
             if !expect_alert {
-                let extra = t
-                    .severity
-                    .as_ref()
-                    .map(|s| self.at(s))
-                    .or_else(|| t.signals.as_ref().and_then(|v| v.first()).map(|s| self.at(s)));
+                let extra = t.severity.as_ref().map(|s| self.at(s)).or_else(|| {
+                    t.signals
+                        .as_ref()
+                        .and_then(|v| v.first())
+                        .map(|s| self.at(s))
+                });
                 if let Some(at) = extra {
                     self.err(
-                        Diagnostic::error("E060", "a `no_alert` test expects a severity or signals")
-                            .at(at)
-                            .help("remove `severity:` / `signals:`, or expect `alert`"),
+                        Diagnostic::error(
+                            "E060",
+                            "a `no_alert` test expects a severity or signals",
+                        )
+                        .at(at)
+                        .help("remove `severity:` / `signals:`, or expect `alert`"),
                     );
                 }
             }
@@ -120,9 +124,12 @@ impl Checker<'_> {
                 for s in v {
                     if !known.contains(&s.value) {
                         self.err(
-                            Diagnostic::error("E060", format!("the rule has no signal `{}`", s.value))
-                                .at(self.at(s))
-                                .help(format!("its signals: {}", known.join(", "))),
+                            Diagnostic::error(
+                                "E060",
+                                format!("the rule has no signal `{}`", s.value),
+                            )
+                            .at(self.at(s))
+                            .help(format!("its signals: {}", known.join(", "))),
                         );
                     }
                 }
@@ -153,7 +160,11 @@ impl Checker<'_> {
         };
         let s = &s.value;
         let mut out = Vec::new();
-        for (name, flag) in [("user_agent", &s.user_agent), ("asn", &s.asn), ("device", &s.device)] {
+        for (name, flag) in [
+            ("user_agent", &s.user_agent),
+            ("asn", &s.asn),
+            ("device", &s.device),
+        ] {
             if flag.as_ref().is_some_and(|b| b.value) {
                 out.push(name.to_string());
             }

@@ -223,9 +223,12 @@ impl Checker<'_> {
                         None => "weights name switched-on built-in signals: user_agent, asn, device (give an extra signal its `weight:`)".into(),
                     };
                     self.err(
-                        Diagnostic::error("E017", format!("a weight for `{name}`, which is not a switched-on signal"))
-                            .at(self.at(w))
-                            .help(help),
+                        Diagnostic::error(
+                            "E017",
+                            format!("a weight for `{name}`, which is not a switched-on signal"),
+                        )
+                        .at(self.at(w))
+                        .help(help),
                     );
                     return None;
                 }
@@ -242,9 +245,12 @@ impl Checker<'_> {
                     .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
             if !ok_name {
                 self.err(
-                    Diagnostic::error("E017", format!("signal name `{}` is not snake_case", x.name.value))
-                        .at(self.at(&x.name))
-                        .help("name it like proxied_issuance: it becomes an output value"),
+                    Diagnostic::error(
+                        "E017",
+                        format!("signal name `{}` is not snake_case", x.name.value),
+                    )
+                    .at(self.at(&x.name))
+                    .help("name it like proxied_issuance: it becomes an output value"),
                 );
             }
             if list.iter().any(|s| s.name == x.name.value) {
@@ -286,7 +292,10 @@ impl Checker<'_> {
                 self.err(
                     Diagnostic::error(
                         "E017",
-                        format!("the pair must score {}, but the signals weigh {total} in all", m.value),
+                        format!(
+                            "the pair must score {}, but the signals weigh {total} in all",
+                            m.value
+                        ),
                     )
                     .at(self.at(m))
                     .help("set min_score between 1 and the sum of the weights of the signals"),

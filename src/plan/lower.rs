@@ -3,8 +3,8 @@
 use std::collections::BTreeSet;
 
 use super::{
-    Caps, Correlation, Entity, EntityKind, Escalation, Label, Output, OutputValue, Outputs, Pairing,
-    Plan, Pred, Query, Risk, Role, Signal,
+    Caps, Correlation, Entity, EntityKind, Escalation, Label, Output, OutputValue, Outputs,
+    Pairing, Plan, Pred, Query, Risk, Role, Signal,
 };
 use crate::catalogue::Field;
 use crate::expr::Side;
@@ -485,7 +485,10 @@ fn single_outputs(fields: &BTreeSet<Field>) -> Outputs {
         };
         columns.push(field_output(
             f.name().into(),
-            FieldRef { side: None, field: f },
+            FieldRef {
+                side: None,
+                field: f,
+            },
             role,
         ));
     }

@@ -96,7 +96,6 @@ pub struct Pairing {
     pub tie_break: Vec<Field>,
 }
 
-
 #[derive(Debug, Clone, Serialize)]
 pub struct Label {
     /// The output column's canonical name, e.g. `later_asn_category`.

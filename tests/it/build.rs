@@ -341,7 +341,10 @@ fn every_operator_and_external_lists_compile_and_pass_kusto_language() {
     }
     let kql = &files["sentinel/every-operator.kql"];
     assert!(kql.contains("watchlist_v4(\"CorpVpnRanges\")"), "{kql}");
-    assert!(kql.contains("let watchlist_v4 = (alias: string) { toscalar(_GetWatchlist(alias)"), "{kql}");
+    assert!(
+        kql.contains("let watchlist_v4 = (alias: string) { toscalar(_GetWatchlist(alias)"),
+        "{kql}"
+    );
     let spl = &files["splunk/every-operator.spl"];
     assert!(spl
         .contains("| lookup tokenward_corp_vpn cidr AS later_ip OUTPUTNEW cidr AS tw_hit_supp1_1"));
@@ -529,14 +532,21 @@ fn every_splunk_field_a_detection_reads_falls_back_to_the_raw_event() {
             let end = tail.find('\'').unwrap();
             let path = &tail[..end];
             let guarded = format!("if(isnull('{path}'), spath(_raw, \"{path}\"), '{path}')");
-            assert!(text.contains(&guarded), "{name}: `{path}` is read without the _raw fallback");
+            assert!(
+                text.contains(&guarded),
+                "{name}: `{path}` is read without the _raw fallback"
+            );
             checked += 1;
             rest = &tail[end + 1..];
         }
         // No bare read either: every occurrence of the field is inside the guard.
         let bare = text.matches("'properties.").count();
         let guards = text.matches("if(isnull('properties.").count();
-        assert_eq!(bare, guards * 2, "{name}: a properties.* field is read outside the guard");
+        assert_eq!(
+            bare,
+            guards * 2,
+            "{name}: a properties.* field is read outside the guard"
+        );
     }
     assert!(checked > 50, "{checked}");
 }

@@ -70,7 +70,12 @@ fn healthy_events_report_every_field_present() {
         &[],
     );
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
-    assert!(run.stdout.contains("health checks (splunk query over these events)\n  none fires"), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("health checks (splunk query over these events)\n  none fires"),
+        "{}",
+        run.stdout
+    );
     assert!(
         run.stdout.contains("authenticationDetails: present in 2/2"),
         "{}",
@@ -83,7 +88,10 @@ fn healthy_events_report_every_field_present() {
 #[test]
 fn a_field_shown_only_for_triage_is_reported_apart_and_does_not_fail() {
     let strip = |mut e: serde_json::Value| {
-        e["properties"].as_object_mut().unwrap().remove("uniqueTokenIdentifier");
+        e["properties"]
+            .as_object_mut()
+            .unwrap()
+            .remove("uniqueTokenIdentifier");
         e
     };
     let run = check(

@@ -122,9 +122,17 @@ fn a_run_applies_the_lookback_on_the_publication_time() {
     let in_time = events(lookback - 1200 - 600);
     assert_eq!(tokenward::eval::evaluate(&plan, &in_time).len(), 1);
     let now = run_for(t0 + 1200 + lookback - 1200 - 600);
-    assert_eq!(tokenward::eval::evaluate_run(&plan, &in_time, now).len(), 1, "inside the lookback");
+    assert_eq!(
+        tokenward::eval::evaluate_run(&plan, &in_time, now).len(),
+        1,
+        "inside the lookback"
+    );
     let too_late = events(lookback + 600);
-    assert_eq!(tokenward::eval::evaluate(&plan, &too_late).len(), 1, "the logic alone pairs them");
+    assert_eq!(
+        tokenward::eval::evaluate(&plan, &too_late).len(),
+        1,
+        "the logic alone pairs them"
+    );
     let now = run_for(t0 + 1200 + lookback + 600);
     assert_eq!(
         tokenward::eval::evaluate_run(&plan, &too_late, now).len(),
@@ -132,5 +140,9 @@ fn a_run_applies_the_lookback_on_the_publication_time() {
         "the issuance was published before the run's lookback"
     );
     let runs = tokenward::eval::simulate(&plan, &in_time).unwrap();
-    assert_eq!(runs.iter().map(|(_, a)| a.len()).sum::<usize>(), 1, "simulated runs emit it once");
+    assert_eq!(
+        runs.iter().map(|(_, a)| a.len()).sum::<usize>(),
+        1,
+        "simulated runs emit it once"
+    );
 }

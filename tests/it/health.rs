@@ -65,7 +65,11 @@ fn splunk(r: &Row) -> Value {
 /// The health findings `check-fields` reports for these rows, as (check, source) pairs.
 fn fires(target: &str, rows: &[Row]) -> Vec<(String, String)> {
     let tmp = tempfile::tempdir().unwrap();
-    let shape: fn(&Row) -> Value = if target == "sentinel" { sentinel } else { splunk };
+    let shape: fn(&Row) -> Value = if target == "sentinel" {
+        sentinel
+    } else {
+        splunk
+    };
     let p = tmp.path().join(format!("events.{target}.json"));
     let events: Vec<Value> = rows.iter().map(shape).collect();
     std::fs::write(&p, serde_json::to_string(&events).unwrap()).unwrap();
@@ -141,9 +145,20 @@ fn events_of_another_kind_only_fire_no_events() {
             json!([{"time": "2026-11-03T09:14:00Z", "category": "AuditLogs", "properties": {}}])
         };
         std::fs::write(&p, other.to_string()).unwrap();
-        let run = tokenward(&["check-fields", "--target", target, "--format", "json", p.to_str().unwrap()]);
+        let run = tokenward(&[
+            "check-fields",
+            "--target",
+            target,
+            "--format",
+            "json",
+            p.to_str().unwrap(),
+        ]);
         let report: Value = serde_json::from_str(&run.stdout).unwrap();
-        assert_eq!(report["health"][0]["check"], "no-events", "{target}: {}", run.stdout);
+        assert_eq!(
+            report["health"][0]["check"], "no-events",
+            "{target}: {}",
+            run.stdout
+        );
         assert_eq!(run.code, 1);
     }
 }
@@ -154,7 +169,10 @@ fn empty_session_ids_fire_session_id_empty() {
         let mut rows = both_sources(3);
         // 2 of the 5 interactive sign-ins without a session id: 0.4 > 0.2.
         for _ in 0..2 {
-            rows.push(Row { session: "", ..healthy(true) });
+            rows.push(Row {
+                session: "",
+                ..healthy(true)
+            });
         }
         assert_eq!(
             fires(target, &rows),
@@ -169,7 +187,10 @@ fn empty_authentication_arrays_fire_auth_steps_empty() {
     for (target, _, non) in SOURCES {
         let mut rows = vec![healthy(true), healthy(false)];
         for _ in 0..3 {
-            rows.push(Row { details: Some(json!([])), ..healthy(false) });
+            rows.push(Row {
+                details: Some(json!([])),
+                ..healthy(false)
+            });
         }
         assert_eq!(
             fires(target, &rows),
@@ -183,7 +204,10 @@ fn empty_authentication_arrays_fire_auth_steps_empty() {
 fn sign_ins_without_their_own_time_fire_event_time_missing() {
     for (target, inter, _) in SOURCES {
         let mut rows = both_sources(20);
-        rows.push(Row { created: false, ..healthy(true) });
+        rows.push(Row {
+            created: false,
+            ..healthy(true)
+        });
         assert_eq!(
             fires(target, &rows),
             vec![("event-time-missing".to_string(), inter.to_string())],
@@ -196,10 +220,17 @@ fn sign_ins_without_their_own_time_fire_event_time_missing() {
 fn steps_without_method_and_result_fire_auth_details_missing_from_min_events_on() {
     for (target, inter, _) in SOURCES {
         // Steps that lost their fields (the truncated-extraction picture): judged from 100 events on.
-        let stripped = Row { details: Some(json!([{"succeeded": true}])), ..healthy(true) };
+        let stripped = Row {
+            details: Some(json!([{"succeeded": true}])),
+            ..healthy(true)
+        };
         let mut few = both_sources(1);
         few.extend(std::iter::repeat_n(stripped.clone(), 98));
-        assert_eq!(fires(target, &few), vec![], "{target}: 99 events are not judged");
+        assert_eq!(
+            fires(target, &few),
+            vec![],
+            "{target}: 99 events are not judged"
+        );
         let mut many = both_sources(1);
         many.extend(std::iter::repeat_n(stripped, 99));
         assert_eq!(

@@ -42,7 +42,12 @@ fn per_10k(rules: &std::path::Path) -> Vec<(String, f64)> {
     plans
         .iter()
         .zip(alerting)
-        .map(|(p, a)| (p.meta.id.clone(), a.len() as f64 * 10_000.0 / sessions as f64))
+        .map(|(p, a)| {
+            (
+                p.meta.id.clone(),
+                a.len() as f64 * 10_000.0 / sessions as f64,
+            )
+        })
         .collect()
 }
 
@@ -52,13 +57,19 @@ fn the_generated_day_is_deterministic_and_has_every_kind_of_session() {
     let b = synth::tenant_day(synth::Config::default());
     assert_eq!(a.rows, b.rows);
     assert!(a.mix.iter().all(|(_, n)| *n > 0), "{:?}", a.mix);
-    assert!(a.rows.len() > 20 * a.mix.iter().map(|(_, n)| n).sum::<usize>(), "refreshes dominate");
+    assert!(
+        a.rows.len() > 20 * a.mix.iter().map(|(_, n)| n).sum::<usize>(),
+        "refreshes dominate"
+    );
 }
 
 #[test]
 fn the_bundled_rules_stay_under_five_alerts_per_ten_thousand_benign_sessions() {
     for (rule, rate) in per_10k(&root().join("rules")) {
-        assert!(rate <= 5.0, "{rule}: {rate} alerting sessions per 10,000 benign sessions");
+        assert!(
+            rate <= 5.0,
+            "{rule}: {rate} alerting sessions per 10,000 benign sessions"
+        );
     }
 }
 
@@ -97,6 +108,13 @@ suppressions:
     let edited = format!("{}{}", &text[..signals], first_design);
     std::fs::write(&rule, edited).unwrap();
     let rates = per_10k(&tmp.path().join("rules"));
-    let aitm = rates.iter().find(|(r, _)| r == "aitm-session-replay").unwrap().1;
-    assert!(aitm > 100.0, "{aitm} per 10,000: the day does not exercise what the rule must get right");
+    let aitm = rates
+        .iter()
+        .find(|(r, _)| r == "aitm-session-replay")
+        .unwrap()
+        .1;
+    assert!(
+        aitm > 100.0,
+        "{aitm} per 10,000: the day does not exercise what the rule must get right"
+    );
 }

@@ -45,7 +45,11 @@ fn arm_templates_match_the_alert_rule_schema_and_carry_the_query_verbatim() {
                 assert_eq!(resource["kind"], "NRT", "{name}");
                 assert!(!query.contains("bin(now(), every)"), "{name}");
             } else {
-                assert_eq!(query, tokenward::limits::deployed_kql(&files[&kql_name]), "{name}");
+                assert_eq!(
+                    query,
+                    tokenward::limits::deployed_kql(&files[&kql_name]),
+                    "{name}"
+                );
             }
             assert!(query.chars().count() <= 10_000, "{name}");
             assert!(
@@ -96,7 +100,10 @@ fn analytic_rule_yaml_has_what_the_sentinel_repository_requires() {
         v["query"].as_str().unwrap(),
         tokenward::limits::deployed_kql(&files["sentinel/aitm-session-replay.kql"])
     );
-    assert!(!v["query"].as_str().unwrap().contains("//"), "comments stay out of the deployed query");
+    assert!(
+        !v["query"].as_str().unwrap().contains("//"),
+        "comments stay out of the deployed query"
+    );
     let tactics: Vec<&str> = v["tactics"]
         .as_array()
         .unwrap()

@@ -297,10 +297,8 @@ pub(super) fn publish(
             Err(e) => errs.push(e),
         }
     }
-    let rules: Vec<(&Plan, &Artifact)> = deployed
-        .iter()
-        .zip(rules.iter().map(|(_, a)| *a))
-        .collect();
+    let rules: Vec<(&Plan, &Artifact)> =
+        deployed.iter().zip(rules.iter().map(|(_, a)| *a)).collect();
     for (plan, query) in &rules {
         match rule_artifacts(b, plan, &query.contents) {
             Ok(a) => out.extend(a),
@@ -317,7 +315,10 @@ pub(super) fn publish(
         )),
         None => errs.push(Diagnostic::error(
             "E090",
-            format!("the health query {} was not rendered", super::health::HEALTH_QUERY),
+            format!(
+                "the health query {} was not rendered",
+                super::health::HEALTH_QUERY
+            ),
         )),
     }
     for (plan, _) in rules.iter().filter(|(p, _)| p.correlation().is_none()) {

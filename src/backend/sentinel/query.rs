@@ -180,7 +180,9 @@ fn source(p: &Profile, fields: &[Field]) -> Result<Source, Diagnostic> {
             continue;
         }
         let m = p.map(f)?;
-        if m.path.is_some() && p.dynamic_columns.contains(&m.column) && !converts.contains(&m.column)
+        if m.path.is_some()
+            && p.dynamic_columns.contains(&m.column)
+            && !converts.contains(&m.column)
         {
             converts.push(m.column.clone());
         }
@@ -281,7 +283,11 @@ fn ua_class_expr(p: &Plan) -> Option<String> {
             .map(|f| string(&f.name))
             .collect();
         if !names.is_empty() && class != "other" {
-            arms.push(format!("UaFamily in ({}), {}", names.join(", "), string(class)));
+            arms.push(format!(
+                "UaFamily in ({}), {}",
+                names.join(", "),
+                string(class)
+            ));
         }
     }
     arms.push(string("other"));

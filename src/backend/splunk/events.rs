@@ -91,7 +91,11 @@ pub fn read(p: &Profile, event: &Json) -> Event {
         }
         let values = lookup(&flat, &map.path)
             .or_else(|| raw.as_ref().and_then(|r| lookup(r, &map.path)))
-            .or_else(|| (field == Field::LogTime).then(|| event_time(&flat)).flatten());
+            .or_else(|| {
+                (field == Field::LogTime)
+                    .then(|| event_time(&flat))
+                    .flatten()
+            });
         let value = match (field.ty(), values) {
             (Type::StringList, Some(vs)) => {
                 Some(Val::List(vs.iter().filter_map(scalar_string).collect()))
@@ -185,7 +189,9 @@ pub fn auth_details(p: &Profile, event: &Json) -> crate::events::AuthDetails {
             // Splunk extracts nothing for an empty array; the flattening here keeps its key, empty.
             let steps_key = format!("{array_key}{{}}");
             for f in std::iter::once(&flat).chain(raw.as_ref()) {
-                if f.keys().any(|k| k.starts_with(&steps_key) && k.len() > steps_key.len()) {
+                if f.keys()
+                    .any(|k| k.starts_with(&steps_key) && k.len() > steps_key.len())
+                {
                     return A::StepsWithoutFields;
                 }
                 if f.get(&steps_key).is_some_and(Vec::is_empty) {

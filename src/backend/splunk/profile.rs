@@ -109,9 +109,12 @@ impl Profile {
         let mut categories = Vec::new();
         for c in &raw.categories {
             if !is_name(&c.value) {
-                return Err(Diagnostic::error("E030", format!("`{}` is not a category name", c.value))
-                    .at(at(c))
-                    .help("use letters, digits and `_`, e.g. NonInteractiveUserSignInLogs"));
+                return Err(Diagnostic::error(
+                    "E030",
+                    format!("`{}` is not a category name", c.value),
+                )
+                .at(at(c))
+                .help("use letters, digits and `_`, e.g. NonInteractiveUserSignInLogs"));
             }
             categories.push(c.value.clone());
         }

@@ -134,7 +134,11 @@ fn ua_class_expr(p: &Plan) -> Option<String> {
             .map(|f| string(&f.name))
             .collect();
         if !names.is_empty() && class != "other" {
-            arms.push(format!("in(tw_ua_family, {}), {}", names.join(", "), string(class)));
+            arms.push(format!(
+                "in(tw_ua_family, {}), {}",
+                names.join(", "),
+                string(class)
+            ));
         }
     }
     arms.push(format!("true(), {}", string("other")));
@@ -372,7 +376,12 @@ fn correlation_cx<'a>(
     let risk = match (&c.risk, &b.profile.risk_detections) {
         (Some(r), Some(d)) if r.detections => Some(RiskCx {
             category: d.category.clone(),
-            wanted: r.wanted.iter().map(|w| string(w)).collect::<Vec<_>>().join(", "),
+            wanted: r
+                .wanted
+                .iter()
+                .map(|w| string(w))
+                .collect::<Vec<_>>()
+                .join(", "),
             category_field: field(&b.profile.category_field),
             type_value: format!(
                 "if(isnull({f}), spath(_raw, {p}), {f})",
@@ -402,7 +411,11 @@ fn correlation_cx<'a>(
         caps: c.caps,
         tie: tie_key(&c.pairing.tie_break),
         anchor_first,
-        anchor_words: if anchor_first { "earliest" } else { "most recent" },
+        anchor_words: if anchor_first {
+            "earliest"
+        } else {
+            "most recent"
+        },
         first_pack: json_pack(&c.first_fields),
         later_pack: json_pack(&c.later_fields),
         first_unpack: unpack(&c.first_fields, Side::First, "tw_anchor"),

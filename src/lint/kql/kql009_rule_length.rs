@@ -23,7 +23,10 @@ fn check(src: &Source<'_>) -> Vec<Finding> {
     let deployed;
     let (text, how) = if crate::limits::is_generated(src.text) {
         deployed = crate::limits::deployed_kql(src.text);
-        (deployed.as_str(), " as tokenward deploys it (comments and indentation stripped)")
+        (
+            deployed.as_str(),
+            " as tokenward deploys it (comments and indentation stripped)",
+        )
     } else {
         (src.text, "")
     };

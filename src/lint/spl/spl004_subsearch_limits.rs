@@ -46,7 +46,11 @@ fn check(src: &Source<'_>) -> Vec<Finding> {
 
 /// Whether every subsearch of the command starts with `makeresults` (rows made, no events read).
 fn generates_only(cmd: &crate::syntax::Node<'_>) -> bool {
-    let subs: Vec<_> = cmd.children.iter().filter(|n| n.kind == "subsearch").collect();
+    let subs: Vec<_> = cmd
+        .children
+        .iter()
+        .filter(|n| n.kind == "subsearch")
+        .collect();
     !subs.is_empty()
         && subs.iter().all(|s| {
             s.text

@@ -392,3 +392,27 @@ pub struct UaFamily {
     /// Case-insensitive substrings; the first family with a match wins.
     pub match_any: Vec<String>,
 }
+
+/// A character no string value may hold, and why: what both targets can carry as data is decided here.
+/// A backtick is refused because Splunk expands `macros` in a search's text before it parses it, and
+/// whether one inside a quoted value stays data depends on the expander's quote tracking; NUL and
+/// carriage returns because neither target's literals nor savedsearches.conf lines carry them; other
+/// control characters (except newline and tab) because they are invisible in review.
+pub fn refused_char(s: &str) -> Option<(char, &'static str)> {
+    if s.contains("\\\n") {
+        return Some((
+            '\\',
+            "a backslash at the end of a line (savedsearches.conf reads it as a line continuation)",
+        ));
+    }
+    s.chars().find_map(|c| match c {
+        '`' => Some((
+            c,
+            "a backtick (Splunk expands `macros` in a search's text before it parses it)",
+        )),
+        '\0' => Some((c, "a NUL character")),
+        '\r' => Some((c, "a carriage return (write a newline as \\n)")),
+        c if c.is_control() && c != '\n' && c != '\t' => Some((c, "a control character")),
+        _ => None,
+    })
+}

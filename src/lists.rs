@@ -208,7 +208,16 @@ pub fn normalize_value(kind: ListKind, v: &ListValue) -> Result<Value, (String, 
             format!("app id `{s}` is not a GUID"),
             "app ids look like 27922004-5251-4030-b22d-91ecd9a37ea4".into(),
         )),
-        (ListKind::String, ListValue::Str(s)) => Ok(Value::Str(s.clone())),
+        (ListKind::String, ListValue::Str(s)) => match crate::ir::refused_char(s) {
+            Some((c, why)) => Err((
+                format!("the value {} holds {why}", crate::diag::escape_invisible(s)),
+                format!(
+                    "remove {} from the value",
+                    crate::diag::escape_invisible(&c.to_string())
+                ),
+            )),
+            None => Ok(Value::Str(s.clone())),
+        },
         (_, ListValue::Int(n)) => Err((
             format!("{n} is a number, but this list holds strings"),
             "quote the value".into(),
@@ -393,7 +402,13 @@ fn load_ua_table(path: &Path) -> Result<UaTable, Vec<Diagnostic>> {
             );
         }
         for m in &f.match_any {
-            if m.value.trim().is_empty() || m.value.contains(['\n', '\r']) {
+            if let Some((_, why)) = crate::ir::refused_char(&m.value) {
+                errs.push(
+                    Diagnostic::error("E025", format!("a match_any substring holds {why}"))
+                        .at(span_of(&file, m))
+                        .help("user agents never hold it: remove it"),
+                );
+            } else if m.value.trim().is_empty() || m.value.contains('\n') {
                 errs.push(
                     Diagnostic::error("E025", "a match_any substring is empty or spans lines")
                         .at(span_of(&file, m))

@@ -137,8 +137,13 @@ pub struct Schedule {
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Logic {
-    /// One event at a time.
-    Single { when: Cond },
+    /// One event at a time. `when` is the rule's `match` and `not` each suppression ([`single_when`]);
+    /// the suppressions are kept by name too, for explanations (not serialized: `when` says it all).
+    Single {
+        when: Cond,
+        #[serde(skip)]
+        suppressions: Vec<Suppression>,
+    },
     /// Two events of one session: an issuance and a later event within the window.
     Correlation(Box<Correlation>),
 }
@@ -300,6 +305,30 @@ pub enum Cond {
         test: TextOp,
         value: String,
     },
+}
+
+/// A single-event rule's filter: its `match` and not any suppression.
+pub fn single_when(matched: Cond, suppressions: &[Suppression]) -> Cond {
+    if suppressions.is_empty() {
+        return matched;
+    }
+    Cond::And {
+        all: std::iter::once(matched)
+            .chain(suppressions.iter().map(|s| Cond::Not {
+                cond: Box::new(s.when.clone()),
+            }))
+            .collect(),
+    }
+}
+
+/// The `match` of a filter [`single_when`] built with these suppressions.
+pub fn single_match<'c>(when: &'c Cond, suppressions: &[Suppression]) -> &'c Cond {
+    match when {
+        Cond::And { all } if !suppressions.is_empty() && all.len() == suppressions.len() + 1 => {
+            &all[0]
+        }
+        _ => when,
+    }
 }
 
 impl Cond {

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use crate::catalogue::Field;
 use crate::diag::{did_you_mean, Diagnostic, SourceFile, Span};
 use crate::duration::Duration;
-use crate::ir::{Cond, Detection, List, Logic, Meta, Schedule, Severity};
+use crate::ir::{Detection, List, Logic, Meta, Schedule, Severity};
 use crate::lists::{self, ListStore};
 
 mod cases;
@@ -151,18 +151,11 @@ impl Checker<'_> {
                 let when = self.condition(&m.value.when, Scope::Single);
                 let suppressions = self.suppressions(Scope::Single);
                 when.map(|w| {
-                    let when = if suppressions.is_empty() {
-                        w
-                    } else {
-                        Cond::And {
-                            all: std::iter::once(w)
-                                .chain(suppressions.into_iter().map(|s| Cond::Not {
-                                    cond: Box::new(s.when),
-                                }))
-                                .collect(),
-                        }
-                    };
-                    (Logic::Single { when }, Duration { seconds: 0 })
+                    let when = crate::ir::single_when(w, &suppressions);
+                    (
+                        Logic::Single { when, suppressions },
+                        Duration { seconds: 0 },
+                    )
                 })
             }
             (Some(c), Some(_)) => {
@@ -324,7 +317,7 @@ fn fields_of(logic: &Logic) -> Vec<Field> {
     let mut refs = Vec::new();
     let mut set = BTreeSet::new();
     match logic {
-        Logic::Single { when } => {
+        Logic::Single { when, .. } => {
             when.fields(&mut refs);
             // Context an analyst needs in the alert.
             set.extend([

@@ -67,10 +67,14 @@ pub fn lower(d: &Detection) -> Plan {
     fields.extend([Field::Time, Field::LogTime, Field::IngestionTime]);
     let mut tested = fields.clone();
     let (query, outputs) = match &d.logic {
-        Logic::Single { when } => {
+        Logic::Single { when, suppressions } => {
             fields.extend(SINGLE_CONTEXT);
             let outputs = single_outputs(&fields);
-            (Query::Single { when: when.clone() }, outputs)
+            let query = Query::Single {
+                when: when.clone(),
+                suppressions: suppressions.clone(),
+            };
+            (query, outputs)
         }
         Logic::Correlation(c) => {
             let c = correlation(c, d.ua_families.as_ref());

@@ -38,8 +38,13 @@ pub struct Plan {
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Query {
-    /// One event at a time: the events that satisfy `when`.
-    Single { when: Cond },
+    /// One event at a time: the events that satisfy `when` (the rule's `match` and not any
+    /// suppression, [`crate::ir::single_when`]). The suppressions are kept by name for explanations.
+    Single {
+        when: Cond,
+        #[serde(skip)]
+        suppressions: Vec<Suppression>,
+    },
     /// Two events of one session, one aggregation pass per session.
     Correlation(Box<Correlation>),
 }

@@ -450,7 +450,7 @@ fn render_as(b: &Sentinel, plan: &Plan, nrt: bool) -> Result<String, Diagnostic>
         .collect();
     let mut prelude = Prelude::default();
     match &plan.query {
-        Query::Single { when } => {
+        Query::Single { when, .. } => {
             let lets = lets(&plan.lists);
             let cx = SingleCx {
                 h: header(plan),

@@ -267,7 +267,7 @@ pub(super) fn render(b: &Splunk, plan: &Plan) -> Result<String, Diagnostic> {
         .map(|o| b.output_name(o))
         .collect();
     match &plan.query {
-        Query::Single { when } => super::templates()?.render(
+        Query::Single { when, .. } => super::templates()?.render(
             "splunk/single.spl",
             &SingleCx {
                 h: header(plan),

@@ -26,6 +26,7 @@ pub mod diag;
 pub mod duration;
 pub mod eval;
 pub mod events;
+pub mod explain;
 pub mod expr;
 pub mod fieldcheck;
 pub mod gate;

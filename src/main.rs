@@ -40,6 +40,30 @@ enum Command {
     Diff(DiffArgs),
     /// Write the coverage matrix (rules × ATT&CK × NIST 800-53 × targets) as Markdown and HTML.
     Report(ReportArgs),
+    /// Why each session of an events file alerted or stayed quiet: the evaluator's trace, verified
+    /// counterfactuals, and (--format html) a timeline per session.
+    Explain(ExplainArgs),
+}
+
+#[derive(clap::Args)]
+struct ExplainArgs {
+    /// The rule's id.
+    rule: String,
+    /// Events files; the shape comes from the name (`x.sentinel.json`, `x.splunk.json`).
+    #[arg(required = true)]
+    events: Vec<PathBuf>,
+    /// Only this session.
+    #[arg(long)]
+    session: Option<String>,
+    /// human, json, or html (one self-contained page).
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// Where the rules are.
+    #[arg(long, default_value = "rules")]
+    rules: PathBuf,
+    /// Folder holding sentinel.yaml / splunk.yaml profiles that override the bundled ones.
+    #[arg(long)]
+    profiles: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -193,6 +217,7 @@ fn main() -> ExitCode {
         Command::Rule(args) => run_rule(&args),
         Command::Diff(args) => run_diff(&args),
         Command::Report(args) => run_report(&args),
+        Command::Explain(args) => run_explain(&args),
     };
     match result {
         Ok(code) => code,
@@ -237,7 +262,7 @@ fn report(
         Format::Json => format!("{}\n", output::json(diags, files)),
         Format::Sarif => format!("{}\n", output::sarif(diags)),
         Format::Github => output::github(diags),
-        Format::Human | Format::Junit => {
+        Format::Human | Format::Junit | Format::Html => {
             let summary = match files {
                 Some(n) => format!("{n} file(s) checked: {errors} error(s), {warnings} warning(s)"),
                 None if warnings > 0 => format!("{errors} error(s), {warnings} warning(s){note}"),
@@ -323,6 +348,33 @@ fn run_diff(args: &DiffArgs) -> anyhow::Result<ExitCode> {
         }
         Err(gate::DiffError::Rules(diags)) => {
             report(&diags, Format::Human, Channel::Stderr, None, "");
+            Ok(ExitCode::from(1))
+        }
+    }
+}
+
+fn run_explain(args: &ExplainArgs) -> anyhow::Result<ExitCode> {
+    use Format::*;
+    accept(args.format, &[Human, Json, Html], "explain")?;
+    let request = tokenward::explain::Args {
+        rules: &args.rules,
+        profiles: args.profiles.as_deref(),
+        rule: &args.rule,
+        events: &args.events,
+        session: args.session.as_deref(),
+        format: args.format,
+    };
+    match tokenward::explain::run(&request) {
+        Ok(text) => {
+            print!("{text}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(tokenward::explain::Failure::Usage(d)) => {
+            report(&d, Human, Channel::Stderr, None, "");
+            Ok(ExitCode::from(2))
+        }
+        Err(tokenward::explain::Failure::Input(d)) => {
+            report(&d, Human, Channel::Stderr, None, "");
             Ok(ExitCode::from(1))
         }
     }

@@ -19,6 +19,8 @@ pub enum Format {
     Sarif,
     Junit,
     Github,
+    /// A self-contained page (`explain`).
+    Html,
 }
 
 impl Format {
@@ -29,6 +31,7 @@ impl Format {
             Format::Sarif => "sarif",
             Format::Junit => "junit",
             Format::Github => "github",
+            Format::Html => "html",
         }
     }
 }

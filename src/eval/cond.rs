@@ -213,12 +213,18 @@ impl Cx<'_> {
 
     /// The leaves of the rule's own conditions inside a pair predicate (`extra:` signals), with the
     /// values they read; built-in tests (`differs`, labels, risk) are shown from the values instead.
-    pub fn pred_leaves(&self, p: &Pred, pair: &Pair<'_>, out: &mut Vec<Leaf>) {
+    pub fn pred_leaves(&self, p: &Pred, pair: &Pair<'_>, negated: bool, out: &mut Vec<Leaf>) {
         match p {
-            Pred::All { all: v } | Pred::Any { any: v } => {
-                v.iter().for_each(|p| self.pred_leaves(p, pair, out))
+            Pred::All { all: v } | Pred::Any { any: v } => v
+                .iter()
+                .for_each(|p| self.pred_leaves(p, pair, negated, out)),
+            Pred::Not { pred } => self.pred_leaves(pred, pair, !negated, out),
+            Pred::Cond { cond } if negated => {
+                let not = Cond::Not {
+                    cond: Box::new(cond.clone()),
+                };
+                out.extend(self.test(&not, &|f| pair.get(f)).leaves)
             }
-            Pred::Not { pred } => self.pred_leaves(pred, pair, out),
             Pred::Cond { cond } => out.extend(self.test(cond, &|f| pair.get(f)).leaves),
             Pred::Differs { .. } | Pred::Labelled { .. } | Pred::RiskFound => {}
         }

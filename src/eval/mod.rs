@@ -330,6 +330,17 @@ pub fn in_list(plan: &Plan, list: &str, field: Field, value: &Val) -> bool {
     cx.cond(&cond, &|_| Some(value))
 }
 
+/// Whether a condition holds over an event (`first` = `None`: issuance, use and single-event
+/// conditions) or over a pair (`first.` fields read `first`, the others `later`), with the event
+/// values as the evaluator reads them.
+pub fn holds(plan: &Plan, c: &Cond, first: Option<&Event>, later: &Event) -> bool {
+    let cx = Cx { lists: &plan.lists };
+    cx.cond(c, &|f: FieldRef| match (f.side, first) {
+        (Some(crate::expr::Side::First), Some(first)) => first.values.get(&f.field),
+        _ => later.values.get(&f.field),
+    })
+}
+
 /// The tie-break key both backends build: issuance values joined by `;`, `|` and `;` replaced by `_`.
 pub fn tie_key(fields: &[Field], e: &Event) -> String {
     fields
@@ -656,7 +667,7 @@ fn judge(
                 .zip(&fired)
                 .map(|(s, fired)| {
                     let mut leaves = Vec::new();
-                    cx.pred_leaves(&s.when, &pair, &mut leaves);
+                    cx.pred_leaves(&s.when, &pair, false, &mut leaves);
                     SignalRecord {
                         fired: *fired,
                         leaves,

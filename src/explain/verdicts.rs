@@ -1,0 +1,197 @@
+//! `diff OLD NEW --events DIR`: which sessions change verdict between two rule sets, per events file
+//! (and the rule test it belongs to), with the lines of their traces that differ.
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use similar::{ChangeTag, TextDiff};
+
+use super::{explain, PairVerdict, Request, SessionView, Verdict};
+use crate::backend::Backends;
+use crate::diag::Diagnostic;
+use crate::events::Event;
+use crate::ir::EventShape;
+use crate::plan::Plan;
+
+/// The events files under a folder whose names give their shape, sorted.
+pub fn events_files(dir: &Path) -> Result<Vec<PathBuf>, Vec<Diagnostic>> {
+    if !dir.is_dir() {
+        return Err(vec![Diagnostic::error("E051", "not a folder of events files")
+            .in_file(dir)
+            .help("pass --events with a folder holding *.sentinel.json / *.splunk.json files (rules/tests, say)")]);
+    }
+    let files = crate::walk::files(dir, &|_| false)?;
+    Ok(files
+        .into_iter()
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .and_then(EventShape::of_file)
+                .is_some()
+        })
+        .collect())
+}
+
+/// A session's verdict in one line: `quiet`, or `alert` with the severities the alerts carry.
+fn summary(s: &SessionView) -> String {
+    match s.verdict {
+        Verdict::Quiet => "quiet".into(),
+        Verdict::Alert => {
+            let sev: BTreeSet<&str> = s
+                .pairs
+                .iter()
+                .filter(|p| p.verdict == PairVerdict::Alert && !p.emitted_by.is_empty())
+                .filter_map(|p| p.severity.as_deref())
+                .chain(
+                    s.matches
+                        .iter()
+                        .filter(|m| !m.emitted_by.is_empty())
+                        .filter_map(|m| m.severity.as_deref()),
+                )
+                .collect();
+            format!("ALERT ({})", sev.into_iter().collect::<Vec<_>>().join(", "))
+        }
+    }
+}
+
+/// The test case an events file belongs to, by the rules' own tests.
+fn case_of(plans: &[&Plan], file: &Path) -> Option<String> {
+    let want = std::fs::canonicalize(file).ok()?;
+    plans.iter().find_map(|p| {
+        p.tests.iter().find_map(|c| {
+            c.events
+                .iter()
+                .any(|(f, _)| std::fs::canonicalize(f).ok().as_ref() == Some(&want))
+                .then(|| c.name.clone())
+        })
+    })
+}
+
+/// Every rule of either side over every events file: the sessions whose verdict differs.
+pub fn diff(
+    old: &[Plan],
+    new: &[Plan],
+    backends: &Backends,
+    files: &[PathBuf],
+) -> Result<String, Vec<Diagnostic>> {
+    let mut read: Vec<(&PathBuf, EventShape, Vec<Event>)> = Vec::new();
+    let mut errs = Vec::new();
+    for f in files {
+        let Some(shape) = f
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(EventShape::of_file)
+        else {
+            continue;
+        };
+        let Some(b) = backends.for_shape(shape) else {
+            continue;
+        };
+        match b.read_events(f) {
+            Ok(r) => read.push((f, shape, r.into_iter().map(|(e, _)| e).collect())),
+            Err(d) => errs.push(d),
+        }
+    }
+    if !errs.is_empty() {
+        return Err(errs);
+    }
+    let ids: BTreeSet<&str> = old.iter().chain(new).map(|p| p.meta.id.as_str()).collect();
+    let mut out = String::new();
+    let _ = writeln!(out, "verdicts over {} events file(s):", read.len());
+    for id in ids {
+        let o = old.iter().find(|p| p.meta.id == id);
+        let n = new.iter().find(|p| p.meta.id == id);
+        let sides: Vec<&Plan> = o.iter().chain(n.iter()).copied().collect();
+        let mut changed = 0;
+        let mut block = String::new();
+        for (file, shape, events) in &read {
+            let name = file.display().to_string();
+            let run = |p: Option<&Plan>| {
+                p.map(|p| {
+                    explain(&Request {
+                        plan: p,
+                        events,
+                        file: &name,
+                        shape: shape.name(),
+                        session: None,
+                        case: None,
+                        counterfactuals: false,
+                    })
+                })
+            };
+            let (xo, xn) = (run(o), run(n));
+            let sessions: BTreeSet<&str> = xo
+                .iter()
+                .chain(xn.iter())
+                .flat_map(|x| x.sessions.iter().map(|s| s.session_id.as_str()))
+                .collect();
+            let mut lines = String::new();
+            for sid in sessions {
+                let find = |x: &Option<super::Explanation>| {
+                    x.as_ref()
+                        .and_then(|x| x.sessions.iter().find(|s| s.session_id == sid).cloned())
+                };
+                let (so, sn) = (find(&xo), find(&xn));
+                let word = |s: &Option<SessionView>, side: Option<&Plan>| match (s, side) {
+                    (_, None) => "no rule".to_string(),
+                    (Some(s), _) => summary(s),
+                    (None, _) => "quiet".into(),
+                };
+                let (wo, wn) = (word(&so, o), word(&sn, n));
+                if wo == wn {
+                    continue;
+                }
+                changed += 1;
+                let _ = writeln!(lines, "    session {}: {wo} -> {wn}", display_id(sid));
+                let text = |s: &Option<SessionView>| {
+                    s.as_ref()
+                        .map(super::human::session_text)
+                        .unwrap_or_default()
+                };
+                let (to, tn) = (text(&so), text(&sn));
+                for change in TextDiff::from_lines(&to, &tn).iter_all_changes() {
+                    let sign = match change.tag() {
+                        ChangeTag::Delete => "-",
+                        ChangeTag::Insert => "+",
+                        ChangeTag::Equal => continue,
+                    };
+                    let _ = write!(lines, "      {sign} {}", change.value().trim_start());
+                    if !change.value().ends_with('\n') {
+                        lines.push('\n');
+                    }
+                }
+            }
+            if !lines.is_empty() {
+                let case = case_of(&sides, file)
+                    .map(|c| format!(" (test {c})"))
+                    .unwrap_or_default();
+                let _ = writeln!(block, "  {name}{case}");
+                block.push_str(&lines);
+            }
+        }
+        let status = match (o, n) {
+            (Some(_), None) => " (removed)",
+            (None, Some(_)) => " (added)",
+            _ => "",
+        };
+        if changed == 0 {
+            let _ = writeln!(out, "rule {id}{status}: no session changes verdict");
+        } else {
+            let _ = writeln!(
+                out,
+                "rule {id}{status}: {changed} session(s) change verdict"
+            );
+            out.push_str(&block);
+        }
+    }
+    Ok(out)
+}
+
+fn display_id(s: &str) -> String {
+    if s.is_empty() {
+        "(no session id)".into()
+    } else {
+        super::text::quote(s)
+    }
+}

@@ -352,6 +352,14 @@ pub const COMPILER: &[Entry] = &[
         "Export events as a JSON array, JSON lines, or {\"records\": [...]}.",
     ),
     e(
+        "E051",
+        "explain-input",
+        "`explain` or `diff --events` was asked for what is not there: a rule id, an events file whose name gives no shape, a session, a folder of events",
+        "An explanation of another rule, or of events read in the wrong shape, would mislead more than no explanation.",
+        "tokenward explain aitm-session-replay export.json",
+        "Pass a rule id found under --rules, name events files *.sentinel.json or *.splunk.json, and a --session the events hold.",
+    ),
+    e(
         "E060",
         "bad-test",
         "a malformed rule test: unknown `expect`, a missing events file, an unknown shape, or sessions that contradict `expect`",

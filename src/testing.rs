@@ -28,6 +28,9 @@ pub struct Outcome {
     pub absent: BTreeMap<&'static str, usize>,
     pub passed: bool,
     pub detail: String,
+    /// For a failing case: the evaluator's trace of the events (`explain`, human format).
+    #[serde(skip)]
+    pub trace: Option<String>,
 }
 
 /// Runs every test case of every detection; reading an events file can fail (E050).
@@ -43,7 +46,7 @@ pub fn run(plans: &[Plan], backends: &Backends) -> Result<Vec<Outcome>, Vec<Diag
                 match backend.read_events(Path::new(file)) {
                     Ok(records) => {
                         let events: Vec<_> = records.into_iter().map(|(e, _)| e).collect();
-                        out.push(judge(d, case, file, shape.name(), &events));
+                        out.push(judge(d, case, file, *shape, &events));
                     }
                     Err(e) => errs.push(e),
                 }
@@ -61,7 +64,7 @@ fn judge(
     d: &Plan,
     case: &TestCase,
     file: &str,
-    shape: &'static str,
+    shape: crate::ir::EventShape,
     events: &[crate::events::Event],
 ) -> Outcome {
     // What the deployed rule emits: consecutive scheduled runs over the events, each seeing only what
@@ -166,6 +169,9 @@ fn judge(
         }
     }
     let passed = problems.is_empty();
+    let trace = (!passed).then(|| {
+        crate::explain::human(&crate::explain::of_case(d, case, file, shape, events))
+    });
     let detail = if passed {
         case.reason.clone()
     } else {
@@ -175,7 +181,7 @@ fn judge(
         rule: d.meta.id.clone(),
         source: d.meta.source.clone(),
         case: case.name.clone(),
-        shape,
+        shape: shape.name(),
         file: file.to_string(),
         expect_alert: case.expect_alert,
         alerted_sessions: alerted.into_iter().collect(),
@@ -183,6 +189,7 @@ fn judge(
         absent,
         passed,
         detail,
+        trace,
     }
 }
 
@@ -231,6 +238,12 @@ pub fn render_table(outcomes: &[Outcome]) -> String {
         line(&r.iter().map(String::as_str).collect::<Vec<_>>(), &mut out);
         if !o.passed {
             let _ = writeln!(out, "    {} ({})", o.detail, o.file);
+            if let Some(trace) = &o.trace {
+                let _ = writeln!(out, "    trace:");
+                for line in trace.lines() {
+                    let _ = writeln!(out, "    | {line}");
+                }
+            }
         }
         if !o.absent.is_empty() {
             let absent: Vec<String> = o

@@ -135,6 +135,15 @@ const SCENARIOS: &[Scenario] = &[
         exit: 1,
     },
     Scenario {
+        code: "E051",
+        files: &[
+            ("export.json", Content::Text("[]\n")),
+            ("rules/minimal.yaml", Content::Edited { from: MINIMAL, replace: "", with: "" }),
+        ],
+        args: &["explain", "minimal-replay", "export.json"],
+        exit: 2,
+    },
+    Scenario {
         code: "E070",
         files: &[
             ("tokenward.yaml", Content::Text("lints:\n  KQL099: warning\n")),

@@ -109,7 +109,7 @@ fn lower_layers_never_import_higher_ones() {
         ("outdir", &["backend", "pipeline"]),
         ("target", &["backend"]),
         ("render", &["backend"]),
-        ("eval", &["backend", "pipeline"]),
+        ("eval", &["backend", "pipeline", "explain", "testing"]),
         (
             "diag",
             &["lint", "check", "backend", "syntax::kql", "syntax::spl"],

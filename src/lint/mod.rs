@@ -5,6 +5,8 @@ pub mod config;
 pub mod kql;
 pub mod registry;
 pub mod spl;
+#[doc(hidden)]
+pub mod survey;
 
 use std::path::Path;
 use std::sync::Arc;

@@ -379,20 +379,40 @@ impl<'i> Parser<'i> {
         let mut i = self.pos;
         loop {
             match b.get(i) {
-                Some(b' ' | b'\t'..=b'\r') => i += 1,
+                Some(b' ' | b'\t' | b'\n' | 0x0C | b'\r') => i += 1,
                 Some(b'/') if b.get(i + 1) == Some(&b'/') => {
                     i += 2;
                     while i < b.len() && b[i] != b'\n' && b[i] != b'\r' {
                         i += 1;
                     }
                 }
-                // U+00A0 and U+FEFF
-                Some(0xC2) if b.get(i + 1) == Some(&0xA0) => i += 2,
-                Some(0xEF) if b.get(i + 1) == Some(&0xBB) && b.get(i + 2) == Some(&0xBF) => i += 3,
+                Some(0xC2 | 0xE1..=0xE3 | 0xEF) => match self.uni_ws_at(i) {
+                    Some(next) => i = next,
+                    None => break,
+                },
                 _ => break,
             }
         }
         self.pos = i;
+    }
+
+    /// A non-ASCII `ws_char` at `i`: the end of its UTF-8 encoding.
+    #[inline]
+    fn uni_ws_at(&self, i: usize) -> Option<usize> {
+        let b = self.b;
+        let at = |k: usize| b.get(i + k).copied();
+        let ok = match (b[i], at(1), at(2)) {
+            // U+00A0
+            (0xC2, Some(0xA0), _) => return Some(i + 2),
+            // U+1680, U+180E
+            (0xE1, Some(0x9A), Some(0x80)) | (0xE1, Some(0xA0), Some(0x8E)) => true,
+            // U+2000..=U+200B, U+202F, U+205F
+            (0xE2, Some(0x80), Some(0x80..=0x8B | 0xAF)) | (0xE2, Some(0x81), Some(0x9F)) => true,
+            // U+3000, U+FEFF
+            (0xE3, Some(0x80), Some(0x80)) | (0xEF, Some(0xBB), Some(0xBF)) => true,
+            _ => false,
+        };
+        ok.then_some(i + 3)
     }
 
     /// A non-silent rule: on success its node (children: the nodes made meanwhile) joins `out`; on
@@ -733,7 +753,7 @@ impl<'i> Parser<'i> {
                     p.lit(b"*")
                         || seq!(p;
                             p.comma_list(|p| p.col_decl()),
-                            p.opt(|p| seq!(p; p.lit(b","), p.lit(b"*"))),
+                            p.opt(|p| p.attempt(|p| seq!(p; p.lit(b","), p.lit(b"*"))) || p.lit(b",")),
                         )
                 }),
                 p.close(b')'),
@@ -967,9 +987,16 @@ impl<'i> Parser<'i> {
                 p.kw("kw_join", "join"),
                 p.star(|p| p.op_param()),
                 p.join_right(),
-                p.opt(|p| p.join_on()),
+                p.opt(|p| p.join_on() || p.join_where()),
             )
         })
+    }
+
+    fn join_where(&mut self) -> bool {
+        self.node(
+            "join_where",
+            |p| seq!(p; p.kw("kw_where", "where"), p.expr()),
+        )
     }
 
     fn lookup_op(&mut self) -> bool {
@@ -1111,6 +1138,7 @@ impl<'i> Parser<'i> {
                 p.kw("kw_as", "as"),
                 p.open(b'('),
                 p.comma_list(|p| p.col_decl()),
+                p.opt(|p| p.lit(b",")),
                 p.close(b')'),
                 p.opt(|p| {
                     seq!(p;
@@ -1479,7 +1507,11 @@ impl<'i> Parser<'i> {
 
     fn search_pred(&mut self) -> bool {
         self.node("search_pred", |p| {
-            p.attempt(|p| seq!(p; p.star_node(), p.str_op(), p.add_expr())) || p.expr()
+            p.expr()
+                || seq!(p;
+                    p.star_node(),
+                    p.opt(|p| seq!(p; p.kw("kw_and", "and"), p.expr())),
+                )
         })
     }
 
@@ -1515,6 +1547,7 @@ impl<'i> Parser<'i> {
                 p.star(|p| p.op_param()),
                 p.open(b'('),
                 p.comma_list(|p| p.col_decl()),
+                p.opt(|p| p.lit(b",")),
                 p.close(b')'),
                 p.open(b'['),
                 p.opt(|p| {
@@ -1538,9 +1571,11 @@ impl<'i> Parser<'i> {
                 p.star(|p| p.op_param()),
                 p.open(b'('),
                 p.comma_list(|p| p.col_decl()),
+                p.opt(|p| p.lit(b",")),
                 p.close(b')'),
                 p.open(b'['),
                 p.comma_list(|p| p.string_lit()),
+                p.opt(|p| p.lit(b",")),
                 p.close(b']'),
                 p.opt(|p| p.with_props()),
             )
@@ -1734,13 +1769,35 @@ impl<'i> Parser<'i> {
     }
 
     fn unary(&mut self) -> bool {
+        if self.peek() == b'*' {
+            return self.star_operand();
+        }
         self.attempt(|p| {
             seq!(p;
                 p.opt(|p| p.sign()),
                 p.primary(),
-                p.star(|p| p.member() || p.index()),
+                p.star(|p| p.postfix_op()),
             )
         })
+    }
+
+    /// `star ~ &("==" | str_op | colon_op)`. No alternative of `sign? ~ primary` starts with `*`.
+    fn star_operand(&mut self) -> bool {
+        self.attempt(|p| {
+            p.star_node() && {
+                let (at, mark) = (p.pos, p.out.len());
+                p.skip();
+                let ok = p.b[p.pos..].starts_with(b"==") || p.str_op() || p.lit(b":");
+                p.out.truncate(mark);
+                p.pos = at;
+                ok
+            }
+        })
+    }
+
+    /// postfix_op = _{ member | dot_index | index }, dot_index = _{ "." ~ index }
+    fn postfix_op(&mut self) -> bool {
+        self.member() || self.attempt(|p| seq!(p; p.lit(b"."), p.index())) || self.index()
     }
 
     fn table_ref(&mut self) -> bool {
@@ -1751,7 +1808,7 @@ impl<'i> Parser<'i> {
                     || p.call()
                     || p.bracket_name()
                     || p.name_ref(),
-                p.star(|p| p.member() || p.index()),
+                p.star(|p| p.postfix_op()),
             )
         })
     }
@@ -1861,9 +1918,8 @@ impl<'i> Parser<'i> {
     /// One `ws_char` at `i` (not a comment).
     fn ws_char_at(&self, i: usize) -> Option<usize> {
         match self.b.get(i)? {
-            b' ' | b'\t'..=b'\r' => Some(i + 1),
-            0xC2 if self.b.get(i + 1) == Some(&0xA0) => Some(i + 2),
-            0xEF if self.b[i..].starts_with(&[0xEF, 0xBB, 0xBF]) => Some(i + 3),
+            b' ' | b'\t' | b'\n' | 0x0C | b'\r' => Some(i + 1),
+            0xC2 | 0xE1..=0xE3 | 0xEF => self.uni_ws_at(i),
             _ => None,
         }
     }

@@ -89,11 +89,11 @@ fn role(parent: Rule, child: Rule) -> Option<Role> {
             _ => Role::Operand,
         }),
         Rule::eval_expr => Some(match child {
-            Rule::kw_XOR => Role::Infix(1),
-            Rule::kw_OR => Role::Infix(2),
-            Rule::kw_AND => Role::Infix(3),
-            Rule::kw_NOT => Role::Prefix(4),
-            Rule::e_cmp_op | Rule::kw_LIKE | Rule::kw_IN => Role::Infix(5),
+            Rule::op_xor => Role::Infix(1),
+            Rule::op_or => Role::Infix(2),
+            Rule::op_and => Role::Infix(3),
+            Rule::op_not => Role::Prefix(4),
+            Rule::e_cmp_op | Rule::op_like | Rule::op_in => Role::Infix(5),
             Rule::e_add_op => Role::Infix(6),
             Rule::e_mul_op => Role::Infix(7),
             Rule::e_sign => Role::Prefix(8),
@@ -165,10 +165,12 @@ fn describe(rule: Rule) -> Option<&'static str> {
         macro_name => "a macro name",
         macro_args | macro_arg => "macro arguments",
         kw_eval | kw_where | kw_search | kw_stats | kw_tstats | kw_rename | kw_lookup
-        | kw_fieldformat | cmd_name => "a command",
+        | kw_fieldformat | kw_foreach | cmd_name => "a command",
+        foreach_body => "a subsearch `[ … ]`",
         eval_assign | target_name => "`field=expression`",
-        e_cmp_op | kw_LIKE | kw_IN | e_add_op | e_mul_op | kw_AND | kw_OR | kw_XOR => "an operator",
-        kw_NOT => "`NOT`",
+        e_cmp_op | op_like | op_in | e_add_op | e_mul_op | kw_AND | kw_OR | op_and | op_or
+        | op_xor => "an operator",
+        kw_NOT | op_not => "`NOT`",
         s_cmp => "a comparison (=, !=, <, >, …)",
         value_word => "a value",
         agg | agg_name => "an aggregation like `count` or `values(field)`",
@@ -212,7 +214,7 @@ mod tests {
     fn eval_and_binds_tighter_than_or() {
         assert_eq!(
             first("| where a=1 OR b=2 AND NOT c", "eval_expr"),
-            r#"(eval_expr (binary (binary e_field:"a" e_cmp_op:"=" number:"1") kw_OR:"OR" (binary (binary e_field:"b" e_cmp_op:"=" number:"2") kw_AND:"AND" (unary kw_NOT:"NOT" e_field:"c"))))"#
+            r#"(eval_expr (binary (binary e_field:"a" e_cmp_op:"=" number:"1") op_or:"OR" (binary (binary e_field:"b" e_cmp_op:"=" number:"2") op_and:"AND" (unary op_not:"NOT" e_field:"c"))))"#
         );
         assert_eq!(
             first(r#"| eval x="a" . b + 1 * 2"#, "eval_expr"),

@@ -252,6 +252,7 @@ enum Special {
     Tstats,
     Rename,
     Lookup,
+    Foreach,
 }
 
 const SPECIAL: &[(&[u8], Special)] = &[
@@ -270,6 +271,7 @@ const SPECIAL: &[(&[u8], Special)] = &[
     (b"tstats", Special::Tstats),
     (b"rename", Special::Rename),
     (b"lookup", Special::Lookup),
+    (b"foreach", Special::Foreach),
 ];
 
 fn special(word: &[u8]) -> Option<Special> {
@@ -540,7 +542,7 @@ impl<'i> Parser<'i> {
     }
 
     /// command = _{ macro_cmd | eval_cmd | where_cmd | fieldformat_cmd | search_cmd | tstats_cmd
-    ///            | stats_cmd | rename_cmd | lookup_cmd | generic_cmd }
+    ///            | stats_cmd | rename_cmd | lookup_cmd | foreach_cmd | generic_cmd }
     ///
     /// The alternatives start with "`" or with distinct keywords, and generic_cmd refuses all of those
     /// keywords (`!special_cmd`) and needs a letter; so the word at `pos` picks the one that can match.
@@ -562,6 +564,7 @@ impl<'i> Parser<'i> {
             Some(Special::Stats) => self.stats_cmd(pos, w),
             Some(Special::Rename) => self.rename_cmd(pos, w),
             Some(Special::Lookup) => self.lookup_cmd(pos, w),
+            Some(Special::Foreach) => self.foreach_cmd(pos, w),
             None => self.generic_cmd(pos),
         }
     }
@@ -674,14 +677,15 @@ impl<'i> Parser<'i> {
         }
     }
 
-    /// s_group = { "(" ~ search_expr ~ ")" }
+    /// s_group = { "(" ~ search_expr? ~ ")" }
     fn s_group(&self, pos: usize) -> Option<Node<'i>> {
-        let e = self.nested(pos, || self.search_expr(self.skip(pos + 1)))?;
-        let close = self.skip(e.end);
+        let inner = self.skip(pos + 1);
+        let e = self.nested(pos, || Some(self.search_expr(inner)))?;
+        let close = self.skip(e.as_ref().map_or(inner, |e| e.end));
         if !self.is(close, b')') {
             return None;
         }
-        Some(self.node("s_group", pos, close + 1, vec![e]))
+        Some(self.node("s_group", pos, close + 1, e.into_iter().collect()))
     }
 
     /// field_in  = { s_field ~ kw_IN ~ "(" ~ (in_value ~ (","? ~ in_value)*)? ~ ")" }
@@ -952,7 +956,7 @@ impl<'i> Parser<'i> {
         let target = if self.is(pos, b'\'') {
             self.sq_field_node(pos)?
         } else {
-            let end = self.scan_ascii(pos, TARGET);
+            let end = self.scan_with_templates(pos, TARGET);
             if end == pos {
                 return None;
             }
@@ -1007,36 +1011,42 @@ impl<'i> Parser<'i> {
         }
     }
 
-    /// e_xor = _{ e_or ~ (kw_XOR ~ e_or)* }
+    /// e_xor = _{ e_or ~ (op_xor ~ e_or)* }
     fn e_xor(&self, pos: usize, items: &mut Items<'i>) -> Option<usize> {
         self.chain(pos, items, Self::e_or, |p, at| {
-            p.kw_cs(at, b"XOR").map(|e| ("kw_XOR", e, Role::Infix(1)))
+            p.kw_ci(at, b"xor").map(|e| ("op_xor", e, Role::Infix(1)))
         })
     }
 
-    /// e_or = _{ e_and ~ (kw_OR ~ e_and)* }
+    /// e_or = _{ e_and ~ (op_or ~ e_and)* }
     fn e_or(&self, pos: usize, items: &mut Items<'i>) -> Option<usize> {
         self.chain(pos, items, Self::e_and, |p, at| {
-            p.kw_cs(at, b"OR").map(|e| ("kw_OR", e, Role::Infix(2)))
+            p.kw_ci(at, b"or").map(|e| ("op_or", e, Role::Infix(2)))
         })
     }
 
-    /// e_and = _{ e_not ~ (kw_AND ~ e_not)* }
+    /// e_and = _{ e_not ~ (op_and ~ e_not)* }
     fn e_and(&self, pos: usize, items: &mut Items<'i>) -> Option<usize> {
         self.chain(pos, items, Self::e_not, |p, at| {
-            p.kw_cs(at, b"AND").map(|e| ("kw_AND", e, Role::Infix(3)))
+            p.kw_ci(at, b"and").map(|e| ("op_and", e, Role::Infix(3)))
         })
     }
 
-    /// e_not = _{ kw_NOT* ~ e_cmp }
+    /// e_not = _{ op_not* ~ e_cmp }
     fn e_not(&self, pos: usize, items: &mut Items<'i>) -> Option<usize> {
-        let at = self.skip(self.nots(pos, items, Role::Prefix(4)));
-        self.e_cmp(at, items)
+        let mut end = pos;
+        let mut at = pos;
+        while let Some(k) = self.kw_ci(at, b"not") {
+            items.push((self.leaf("op_not", at, k), Role::Prefix(4)));
+            end = k;
+            at = self.skip(k);
+        }
+        self.e_cmp(self.skip(end), items)
     }
 
-    /// e_cmp = _{ e_add ~ (e_cmp_op ~ e_add | kw_LIKE ~ e_add | kw_IN ~ e_list)? }
+    /// e_cmp = _{ e_add ~ (e_cmp_op ~ e_add | op_like ~ e_add | op_in ~ e_list)? }
     ///
-    /// The three alternatives start with punctuation, `L` and `I`: at most one operator matches.
+    /// The three alternatives start with punctuation, `l` and `i`: at most one operator matches.
     fn e_cmp(&self, pos: usize, items: &mut Items<'i>) -> Option<usize> {
         let end = self.skip(self.e_add(pos, items)?);
         let mark = items.len();
@@ -1045,13 +1055,13 @@ impl<'i> Parser<'i> {
             if let Some(e) = self.e_add(self.skip(op), items) {
                 return Some(e);
             }
-        } else if let Some(k) = self.kw_cs(end, b"LIKE") {
-            items.push((self.leaf("kw_LIKE", end, k), Role::Infix(5)));
+        } else if let Some(k) = self.kw_ci(end, b"like") {
+            items.push((self.leaf("op_like", end, k), Role::Infix(5)));
             if let Some(e) = self.e_add(self.skip(k), items) {
                 return Some(e);
             }
-        } else if let Some(k) = self.kw_cs(end, b"IN") {
-            items.push((self.leaf("kw_IN", end, k), Role::Infix(5)));
+        } else if let Some(k) = self.kw_ci(end, b"in") {
+            items.push((self.leaf("op_in", end, k), Role::Infix(5)));
             if let Some(list) = self.e_list(self.skip(k)) {
                 let e = list.end;
                 items.push((list, Role::Operand));
@@ -1109,17 +1119,19 @@ impl<'i> Parser<'i> {
         Some(end)
     }
 
-    /// e_primary = _{ e_group | e_call | number | string | sq_field | e_field }
+    /// e_primary = _{ e_group | e_call | number | string | sq_field | macro_call | e_field }
     ///
-    /// On the first byte: `(` starts only e_group; a letter or `_` only e_call or e_field; `@` only
-    /// e_field; a digit or `.` only number; `"` only string; `'` only sq_field.
+    /// On the first byte: `(` starts only e_group; a letter or `_` only e_call or e_field; `@` and
+    /// `<` only e_field; a digit or `.` only number; `"` only string; `'` only sq_field; "`" only
+    /// macro_call.
     fn e_primary(&self, pos: usize) -> Option<Node<'i>> {
         match self.peek(pos)? {
             b'(' => self.e_group(pos),
             c if c.is_ascii_alphabetic() || c == b'_' => {
                 self.e_call(pos).or_else(|| self.e_field(pos))
             }
-            b'@' => self.e_field(pos),
+            b'@' | b'<' => self.e_field(pos),
+            b'`' => self.macro_call(pos),
             b'0'..=b'9' | b'.' => {
                 let end = self.number(pos)?;
                 Some(self.leaf("number", pos, end))
@@ -1198,19 +1210,47 @@ impl<'i> Parser<'i> {
         })
     }
 
-    /// e_field = @{ !(("AND" | "OR" | "NOT" | "XOR" | "LIKE" | "IN") ~ !field_char)
-    ///              ~ (ASCII_ALPHA | "_" | "@") ~ field_char* }
-    /// (the caller checked the first character). No keyword is a prefix of another, so the lookahead
-    /// fails exactly when the run of field characters is one of them.
+    /// e_field = @{ !((^"and" | ^"or" | ^"not" | ^"xor" | ^"like" | ^"in") ~ !field_char)
+    ///              ~ (template | ASCII_ALPHA | "_" | "@") ~ (template | field_char)* }
+    /// (the caller checked that the first character is a letter, `_`, `@` or `<`). No keyword is a
+    /// prefix of another, so the lookahead fails exactly when the run of field characters at `pos`
+    /// is one of them.
     fn e_field(&self, pos: usize) -> Option<Node<'i>> {
-        let end = self.scan_ascii(pos + 1, FIELD_CHAR);
-        if matches!(
-            &self.b[pos..end],
-            b"AND" | b"OR" | b"NOT" | b"XOR" | b"LIKE" | b"IN"
-        ) {
+        let plain = self.scan_ascii(pos, FIELD_CHAR);
+        if [&b"and"[..], b"or", b"not", b"xor", b"like", b"in"]
+            .iter()
+            .any(|k| self.b[pos..plain].eq_ignore_ascii_case(k))
+        {
             return None;
         }
-        Some(self.leaf("e_field", pos, end))
+        let end = self.scan_with_templates(pos, FIELD_CHAR);
+        (end > pos).then(|| self.leaf("e_field", pos, end))
+    }
+
+    /// `(template | class)+` over an ASCII class (target_name, and e_field after its first
+    /// character, whose classes differ only in characters e_field's caller has already checked):
+    /// its end. template = _{ "<<" ~ (ASCII_ALPHANUMERIC | "_")+ ~ ">>" }
+    fn scan_with_templates(&self, mut i: usize, class: u16) -> usize {
+        loop {
+            let next = self.scan_ascii(i, class);
+            if next > i {
+                i = next;
+                continue;
+            }
+            match self.template_end(i) {
+                Some(e) => i = e,
+                None => return i,
+            }
+        }
+    }
+
+    /// template at `i`: its end.
+    fn template_end(&self, i: usize) -> Option<usize> {
+        if !(self.is(i, b'<') && self.is(i + 1, b'<')) {
+            return None;
+        }
+        let body = self.scan_ascii(i + 2, WORD);
+        (body > i + 2 && self.is(body, b'>') && self.is(body + 1, b'>')).then_some(body + 2)
     }
 
     /// number = @{ (ASCII_DIGIT+ ~ ("." ~ ASCII_DIGIT+)? | "." ~ ASCII_DIGIT+)
@@ -1429,7 +1469,7 @@ impl<'i> Parser<'i> {
         Some(self.node("over_clause", pos, f.end, vec![kw, f]))
     }
 
-    /// field_list = { by_field ~ (","? ~ by_field)* }
+    /// field_list = { by_field ~ (","? ~ (option | by_field))* }
     fn field_list(&self, pos: usize) -> Option<Node<'i>> {
         let first = self.by_field(pos)?;
         let mut end = self.skip(first.end);
@@ -1441,7 +1481,7 @@ impl<'i> Parser<'i> {
             } else {
                 at
             };
-            match self.by_field(p) {
+            match self.option(p).or_else(|| self.by_field(p)) {
                 Some(f) => {
                     end = f.end;
                     children.push(f);
@@ -1468,7 +1508,7 @@ impl<'i> Parser<'i> {
         self.string_or_field_pat(p)
     }
 
-    /// tstats_from = { kw_from ~ option_key ~ "=" ~ value_word }
+    /// tstats_from = { kw_from ~ option_key ~ "=" ~ (string | value_word) }
     fn tstats_from(&self, pos: usize, kw_end: usize) -> Option<Node<'i>> {
         let key_at = self.skip(kw_end);
         let key_end = self.option_key(key_at)?;
@@ -1476,7 +1516,12 @@ impl<'i> Parser<'i> {
         if !self.is(eq, b'=') {
             return None;
         }
-        let value = self.value_word(self.skip(eq + 1))?;
+        let at = self.skip(eq + 1);
+        let value = if self.is(at, b'"') {
+            self.string_node(at)?
+        } else {
+            self.value_word(at)?
+        };
         let children = vec![
             self.leaf("kw_from", pos, kw_end),
             self.leaf("option_key", key_at, key_end),
@@ -1632,6 +1677,68 @@ impl<'i> Parser<'i> {
             end += 1;
         }
         Some(self.node("lookup_field", pos, end, children))
+    }
+
+    // ------------------------------------------------------------ foreach
+
+    /// foreach_cmd = { kw_foreach ~ (option | string | field_pat)* ~ foreach_body }
+    fn foreach_cmd(&self, pos: usize, kw_end: usize) -> Option<Node<'i>> {
+        let mut children = list(4, [self.leaf("kw_foreach", pos, kw_end)]);
+        let mut at = self.skip(kw_end);
+        loop {
+            // `[` starts none of the arguments; a string starts with `"`, which neither an option
+            // nor a field_pat does.
+            let arg = if self.is(at, b'"') {
+                self.string_node(at)
+            } else {
+                self.option(at).or_else(|| self.field_pat(at))
+            };
+            match arg {
+                Some(a) => {
+                    at = self.skip(a.end);
+                    children.push(a);
+                }
+                None => break,
+            }
+        }
+        let body = self.foreach_body(at)?;
+        let end = body.end;
+        children.push(body);
+        Some(self.node("foreach_cmd", pos, end, children))
+    }
+
+    /// foreach_body = { "[" ~ pipe? ~ command ~ (pipe ~ command)* ~ "]" }
+    fn foreach_body(&self, pos: usize) -> Option<Node<'i>> {
+        if !self.is(pos, b'[') {
+            return None;
+        }
+        self.nested(pos, || {
+            let mut at = self.skip(pos + 1);
+            if self.is(at, b'|') {
+                at = self.skip(at + 1);
+            }
+            let first = self.command(at)?;
+            let mut end = first.end;
+            let mut children = list(2, [first]);
+            loop {
+                let bar = self.skip(end);
+                if !self.is(bar, b'|') {
+                    break;
+                }
+                match self.command(self.skip(bar + 1)) {
+                    Some(c) => {
+                        end = c.end;
+                        children.push(c);
+                    }
+                    None => break,
+                }
+            }
+            let close = self.skip(end);
+            if !self.is(close, b']') {
+                return None;
+            }
+            Some(self.node("foreach_body", pos, close + 1, children))
+        })
     }
 
     // ------------------------------------------------------------ generic commands

@@ -52,3 +52,64 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod kinds_are_constants {
+    /// Lints match node kinds through the generated constants (crate::syntax::kinds), never through
+    /// string literals, so renaming a grammar rule breaks the build instead of silently disabling a
+    /// lint. schema.rs is left out: it parses type names (`long`, `real`), which are words, not kinds.
+    /// A word that is a kind's name but used as something else is listed here with the file.
+    const NOT_KINDS: &[(&str, &str)] = &[
+        ("mod.rs", "spl"),                       // the file extension
+        ("survey.rs", "spl"),                    // the corpus folder
+        ("columns.rs", "materialize"),           // the function name
+        ("spl002_unknown_command.rs", "rename"), // the command name
+    ];
+
+    #[test]
+    fn no_lint_names_a_node_kind_in_a_string() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let kinds = std::fs::read_to_string(root.join("src/syntax/kinds.rs")).expect("kinds.rs");
+        let names: Vec<&str> = kinds
+            .lines()
+            .filter_map(|l| l.split_once(": &str = \""))
+            .filter_map(|(_, v)| v.strip_suffix("\";"))
+            .collect();
+        let mut found = Vec::new();
+        let mut stack = vec![root.join("src/lint")];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).expect("src/lint").flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    stack.push(path);
+                    continue;
+                }
+                if path.file_name().is_some_and(|n| n == "schema.rs") {
+                    continue;
+                }
+                let text = std::fs::read_to_string(&path).unwrap_or_default();
+                // Test modules may spell kinds out.
+                let code = text.split("#[cfg(test)]").next().unwrap_or("");
+                for (n, line) in code.lines().enumerate() {
+                    if line.trim_start().starts_with("//") {
+                        continue;
+                    }
+                    let file = path.file_name().and_then(|f| f.to_str()).unwrap_or("");
+                    for name in &names {
+                        if NOT_KINDS.contains(&(file, *name)) {
+                            continue;
+                        }
+                        if line.contains(&format!("\"{name}\"")) {
+                            found.push(format!("{}:{}: \"{name}\"", path.display(), n + 1));
+                        }
+                    }
+                }
+            }
+        }
+        assert!(
+            found.is_empty(),
+            "use crate::syntax::kinds:\n{}",
+            found.join("\n")
+        );
+    }
+}

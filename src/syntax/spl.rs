@@ -7,11 +7,13 @@ use pest::Parser as _;
 use crate::syntax::build::{self, Shape};
 use crate::syntax::engine::{self, BracketScanner, Scan};
 use crate::syntax::fold::Role;
+use crate::syntax::tables;
 pub use crate::syntax::{Node, ParseError};
 
 mod grammar {
     #[derive(pest_derive::Parser)]
     #[grammar = "../grammar/spl.pest"]
+    #[grammar = "../grammar/spl.tables.pest"]
     pub(super) struct SplParser;
 }
 use grammar::{Rule, SplParser};
@@ -77,34 +79,13 @@ fn hidden(rule: Rule) -> bool {
     matches!(rule, Rule::EOI)
 }
 
-/// Search terms: AND (often implicit) is loosest, then OR, then NOT. Eval: XOR, OR, AND, NOT,
-/// comparison, `+ - .`, `* / %`, sign.
+/// The fold's roles, from the precedence table the hand-written parser uses too.
 fn role(parent: Rule, child: Rule) -> Option<Role> {
-    match parent {
-        Rule::search_expr | Rule::tstats_where => Some(match child {
-            Rule::kw_where => Role::Keep,
-            Rule::kw_AND => Role::Infix(1),
-            Rule::kw_OR => Role::Infix(2),
-            Rule::kw_NOT => Role::Prefix(3),
-            _ => Role::Operand,
-        }),
-        Rule::eval_expr => Some(match child {
-            Rule::op_xor => Role::Infix(1),
-            Rule::op_or => Role::Infix(2),
-            Rule::op_and => Role::Infix(3),
-            Rule::op_not => Role::Prefix(4),
-            Rule::e_cmp_op | Rule::op_like | Rule::op_in => Role::Infix(5),
-            Rule::e_add_op => Role::Infix(6),
-            Rule::e_mul_op => Role::Infix(7),
-            Rule::e_sign => Role::Prefix(8),
-            _ => Role::Operand,
-        }),
-        _ => None,
-    }
+    tables::precedence(tables::spl::PRECEDENCE, name(parent)).map(|p| p.role(name(child)))
 }
 
 fn implicit_and(parent: Rule) -> Option<u8> {
-    matches!(parent, Rule::search_expr | Rule::tstats_where).then_some(1)
+    tables::precedence(tables::spl::PRECEDENCE, name(parent)).and_then(|p| p.implicit_and)
 }
 
 /// Bracket depth outside double-quoted strings, comments and macros (their bodies cannot nest commands).

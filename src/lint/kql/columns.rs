@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use super::schema::{ColType, Columns, Schemas};
 use crate::diag::did_you_mean;
 use crate::lint::Finding;
+use crate::syntax::kinds::kql as k;
 use crate::syntax::Node;
 
 #[derive(Debug, Clone)]
@@ -38,8 +39,8 @@ pub fn unknown_columns(tree: &Node<'_>, schemas: &Schemas) -> Vec<Finding> {
     };
     for stmt in &tree.children {
         match stmt.kind {
-            "let_stmt" => flow.let_stmt(stmt),
-            "pipe_expr" => {
+            k::LET_STMT => flow.let_stmt(stmt),
+            k::PIPE_EXPR => {
                 flow.pipe(stmt, None);
             }
             _ => {}
@@ -66,12 +67,12 @@ fn name_of(decl: &Node<'_>) -> String {
 
 impl Flow<'_> {
     fn let_stmt(&mut self, stmt: &Node<'_>) {
-        let Some(name) = stmt.child("let_name").map(name_of) else {
+        let Some(name) = stmt.child(k::LET_NAME).map(name_of) else {
             return;
         };
-        let binding = if stmt.child("lambda").is_some() || stmt.child("view_lambda").is_some() {
+        let binding = if stmt.child(k::LAMBDA).is_some() || stmt.child(k::VIEW_LAMBDA).is_some() {
             Binding::Function
-        } else if let Some(body) = stmt.child("pipe_expr") {
+        } else if let Some(body) = stmt.child(k::PIPE_EXPR) {
             match self.pipe(body, None) {
                 Some(cols) => Binding::Tabular(cols),
                 None => Binding::Scalar,
@@ -88,7 +89,7 @@ impl Flow<'_> {
         let head = pipe.children.first()?;
         let ops = &pipe.children[1..];
         let mut cols = match head.kind {
-            "expr" => match self.source(head) {
+            k::EXPR => match self.source(head) {
                 Some(c) => c,
                 None if ops.is_empty() => {
                     if let Some(r) = row {
@@ -103,18 +104,18 @@ impl Flow<'_> {
                     Cols::Unknown
                 }
             },
-            "union_op" => self.union(head, None),
-            "datatable_op" => Cols::Known(
-                head.find_all("col_decl")
+            k::UNION_OP => self.union(head, None),
+            k::DATATABLE_OP => Cols::Known(
+                head.find_all(k::COL_DECL)
                     .map(|d| {
                         (
-                            d.child("decl_name").map(name_of).unwrap_or_default(),
+                            d.child(k::DECL_NAME).map(name_of).unwrap_or_default(),
                             type_of_decl(d),
                         )
                     })
                     .collect(),
             ),
-            "print_op" | "range_op" => Cols::Unknown,
+            k::PRINT_OP | k::RANGE_OP => Cols::Unknown,
             _ => Cols::Unknown,
         };
         for op in ops {
@@ -127,16 +128,16 @@ impl Flow<'_> {
     fn source(&mut self, head: &Node<'_>) -> Option<Cols> {
         let inner = head.children.first()?;
         match inner.kind {
-            "name_ref" => self.table(inner.text),
-            "call" if super::call_name(inner) == "_GetWatchlist" => Some(Cols::Known(
+            k::NAME_REF => self.table(inner.text),
+            k::CALL if super::call_name(inner) == "_GetWatchlist" => Some(Cols::Known(
                 WATCHLIST.iter().map(|(n, t)| (n.to_string(), *t)).collect(),
             )),
-            "call" if super::call_name(inner) == "materialize" => {
-                let arg = inner.child("pipe_expr")?;
+            k::CALL if super::call_name(inner) == "materialize" => {
+                let arg = inner.child(k::PIPE_EXPR)?;
                 self.pipe(arg, None)
             }
-            "paren_expr" => {
-                let p = inner.child("pipe_expr")?;
+            k::PAREN_EXPR => {
+                let p = inner.child(k::PIPE_EXPR)?;
                 self.pipe(p, None)
             }
             _ => None,
@@ -161,15 +162,15 @@ impl Flow<'_> {
         let mut parts: Vec<Cols> = input.into_iter().collect();
         for operand in &op.children {
             let c = match operand.kind {
-                "table_ref" => match operand.children.as_slice() {
-                    [n] if n.kind == "name_ref" => self.table(n.text).unwrap_or(Cols::Unknown),
+                k::TABLE_REF => match operand.children.as_slice() {
+                    [n] if n.kind == k::NAME_REF => self.table(n.text).unwrap_or(Cols::Unknown),
                     _ => Cols::Unknown,
                 },
-                "paren_expr" => operand
-                    .child("pipe_expr")
+                k::PAREN_EXPR => operand
+                    .child(k::PIPE_EXPR)
                     .and_then(|p| self.pipe(p, None))
                     .unwrap_or(Cols::Unknown),
-                "wild_table" => Cols::Unknown,
+                k::WILD_TABLE => Cols::Unknown,
                 _ => continue,
             };
             parts.push(c);
@@ -177,7 +178,7 @@ impl Flow<'_> {
         if op
             .children
             .iter()
-            .any(|c| c.kind == "op_param" && c.text.starts_with("withsource"))
+            .any(|c| c.kind == k::OP_PARAM && c.text.starts_with("withsource"))
         {
             return Cols::Unknown;
         }
@@ -187,36 +188,36 @@ impl Flow<'_> {
     fn op(&mut self, op: &Node<'_>, cols: Cols) -> Cols {
         let none = BTreeSet::new();
         match op.kind {
-            "where_op" | "top_op" | "sort_op" | "take_op" | "project_reorder_op" => {
+            k::WHERE_OP | k::TOP_OP | k::SORT_OP | k::TAKE_OP | k::PROJECT_REORDER_OP => {
                 for e in op
                     .children
                     .iter()
-                    .filter(|c| matches!(c.kind, "expr" | "sort_key"))
+                    .filter(|c| matches!(c.kind, k::EXPR | k::SORT_KEY))
                 {
                     self.check(e, &cols, &none);
                 }
                 cols
             }
-            "extend_op" => {
+            k::EXTEND_OP => {
                 let mut cols = cols;
-                for a in op.find_all("assign").filter(|a| is_direct_assign(op, a)) {
-                    if let Some(e) = a.child("expr") {
+                for a in op.find_all(k::ASSIGN).filter(|a| is_direct_assign(op, a)) {
+                    if let Some(e) = a.child(k::EXPR) {
                         self.check(e, &cols, &none);
                     }
-                    if let (Cols::Known(map), Some(d)) = (&mut cols, a.child("decl_name")) {
-                        let ty = a.child("expr").map_or(ColType::Unknown, |e| infer(e, map));
+                    if let (Cols::Known(map), Some(d)) = (&mut cols, a.child(k::DECL_NAME)) {
+                        let ty = a.child(k::EXPR).map_or(ColType::Unknown, |e| infer(e, map));
                         map.insert(name_of(d), ty);
                     }
                 }
                 cols
             }
-            "project_op" => {
+            k::PROJECT_OP => {
                 let mut out = Columns::new();
                 let mut known = true;
-                for a in op.find_all("assign").filter(|a| is_direct_assign(op, a)) {
-                    let Some(e) = a.child("expr") else { continue };
+                for a in op.find_all(k::ASSIGN).filter(|a| is_direct_assign(op, a)) {
+                    let Some(e) = a.child(k::EXPR) else { continue };
                     self.check(e, &cols, &none);
-                    match (a.child("decl_name"), single_name(e)) {
+                    match (a.child(k::DECL_NAME), single_name(e)) {
                         (Some(d), _) => {
                             let ty = match &cols {
                                 Cols::Known(m) => infer(e, m),
@@ -240,13 +241,13 @@ impl Flow<'_> {
                     Cols::Unknown
                 }
             }
-            "project_away_op" | "project_keep_op" => {
+            k::PROJECT_AWAY_OP | k::PROJECT_KEEP_OP => {
                 let Cols::Known(map) = cols else {
                     return Cols::Unknown;
                 };
                 let patterns: Vec<String> = op
                     .descendants()
-                    .filter(|n| matches!(n.kind, "wild_name" | "bracket_name"))
+                    .filter(|n| matches!(n.kind, k::WILD_NAME | k::BRACKET_NAME))
                     .map(name_of)
                     .collect();
                 for p in patterns.iter().filter(|p| !p.contains('*')) {
@@ -254,19 +255,20 @@ impl Flow<'_> {
                         self.unknown_at(op, p, &map);
                     }
                 }
-                let keep = op.kind == "project_keep_op";
+                let keep = op.kind == k::PROJECT_KEEP_OP;
                 Cols::Known(
                     map.into_iter()
                         .filter(|(k, _)| patterns.iter().any(|p| wild_match(p, k)) == keep)
                         .collect(),
                 )
             }
-            "project_rename_op" => {
+            k::PROJECT_RENAME_OP => {
                 let Cols::Known(mut map) = cols else {
                     return Cols::Unknown;
                 };
-                for r in op.children.iter().filter(|c| c.kind == "rename") {
-                    let (Some(new), Some(old)) = (r.child("decl_name"), r.child("name_ref")) else {
+                for r in op.children.iter().filter(|c| c.kind == k::RENAME) {
+                    let (Some(new), Some(old)) = (r.child(k::DECL_NAME), r.child(k::NAME_REF))
+                    else {
                         continue;
                     };
                     match map.remove(old.text) {
@@ -278,32 +280,32 @@ impl Flow<'_> {
                 }
                 Cols::Known(map)
             }
-            "summarize_op" => self.summarize(op, &cols),
-            "join_op" | "lookup_op" => self.join(op, cols),
-            "union_op" => self.union(op, Some(cols)),
-            "mv_expand_op" => {
+            k::SUMMARIZE_OP => self.summarize(op, &cols),
+            k::JOIN_OP | k::LOOKUP_OP => self.join(op, cols),
+            k::UNION_OP => self.union(op, Some(cols)),
+            k::MV_EXPAND_OP => {
                 let mut cols = cols;
-                for item in op.children.iter().filter(|c| c.kind == "mv_item") {
-                    if let Some(e) = item.child("expr") {
+                for item in op.children.iter().filter(|c| c.kind == k::MV_ITEM) {
+                    if let Some(e) = item.child(k::EXPR) {
                         self.check(e, &cols, &none);
                     }
-                    if let (Cols::Known(map), Some(d)) = (&mut cols, item.child("decl_name")) {
+                    if let (Cols::Known(map), Some(d)) = (&mut cols, item.child(k::DECL_NAME)) {
                         map.insert(name_of(d), ColType::Dynamic);
                     }
                 }
                 cols
             }
-            "mv_apply_op" => {
+            k::MV_APPLY_OP => {
                 let mut inner = cols.clone();
-                for item in op.children.iter().filter(|c| c.kind == "mv_item") {
-                    if let Some(e) = item.child("expr") {
+                for item in op.children.iter().filter(|c| c.kind == k::MV_ITEM) {
+                    if let Some(e) = item.child(k::EXPR) {
                         self.check(e, &cols, &none);
                     }
-                    if let (Cols::Known(map), Some(d)) = (&mut inner, item.child("decl_name")) {
+                    if let (Cols::Known(map), Some(d)) = (&mut inner, item.child(k::DECL_NAME)) {
                         map.insert(name_of(d), ColType::Dynamic);
                     }
                 }
-                let Some(sub) = op.child("subquery") else {
+                let Some(sub) = op.child(k::SUBQUERY) else {
                     return Cols::Unknown;
                 };
                 for s in &sub.children {
@@ -317,26 +319,26 @@ impl Flow<'_> {
                     _ => Cols::Unknown,
                 }
             }
-            "parse_op" => {
-                if let Some(e) = op.child("expr") {
+            k::PARSE_OP => {
+                if let Some(e) = op.child(k::EXPR) {
                     self.check(e, &cols, &none);
                 }
                 let Cols::Known(mut map) = cols else {
                     return Cols::Unknown;
                 };
-                for c in op.find_all("parse_column") {
-                    if let Some(d) = c.child("decl_name") {
+                for c in op.find_all(k::PARSE_COLUMN) {
+                    if let Some(d) = c.child(k::DECL_NAME) {
                         map.insert(name_of(d), ColType::Unknown);
                     }
                 }
                 Cols::Known(map)
             }
-            "count_op" => Cols::Known(BTreeMap::from([("Count".to_string(), ColType::Long)])),
-            "distinct_op" => {
+            k::COUNT_OP => Cols::Known(BTreeMap::from([("Count".to_string(), ColType::Long)])),
+            k::DISTINCT_OP => {
                 let mut out = Columns::new();
                 let mut known = true;
-                for a in op.find_all("assign").filter(|a| is_direct_assign(op, a)) {
-                    let Some(e) = a.child("expr") else { continue };
+                for a in op.find_all(k::ASSIGN).filter(|a| is_direct_assign(op, a)) {
+                    let Some(e) = a.child(k::EXPR) else { continue };
                     self.check(e, &cols, &none);
                     match single_name(e) {
                         Some(n) => {
@@ -345,7 +347,7 @@ impl Flow<'_> {
                         None => known = false,
                     }
                 }
-                if op.child("star").is_some() {
+                if op.child(k::STAR).is_some() {
                     return cols;
                 }
                 if known {
@@ -354,20 +356,20 @@ impl Flow<'_> {
                     Cols::Unknown
                 }
             }
-            "as_op" | "render_op" | "consume_op" | "sample_op" => cols,
-            "serialize_op" => {
+            k::AS_OP | k::RENDER_OP | k::CONSUME_OP | k::SAMPLE_OP => cols,
+            k::SERIALIZE_OP => {
                 let mut cols = cols;
-                for a in op.find_all("assign").filter(|a| is_direct_assign(op, a)) {
-                    if let Some(e) = a.child("expr") {
+                for a in op.find_all(k::ASSIGN).filter(|a| is_direct_assign(op, a)) {
+                    if let Some(e) = a.child(k::EXPR) {
                         self.check(e, &cols, &none);
                     }
-                    if let (Cols::Known(map), Some(d)) = (&mut cols, a.child("decl_name")) {
+                    if let (Cols::Known(map), Some(d)) = (&mut cols, a.child(k::DECL_NAME)) {
                         map.insert(name_of(d), ColType::Unknown);
                     }
                 }
                 cols
             }
-            "getschema_op" => Cols::Known(
+            k::GETSCHEMA_OP => Cols::Known(
                 ["ColumnName", "ColumnOrdinal", "DataType", "ColumnType"]
                     .iter()
                     .map(|n| (n.to_string(), ColType::Unknown))
@@ -381,17 +383,17 @@ impl Flow<'_> {
         let none = BTreeSet::new();
         let mut out = Columns::new();
         let mut known = matches!(cols, Cols::Known(_));
-        let by = op.child("by_clause");
-        let aggs = op.child("assign_list");
+        let by = op.child(k::BY_CLAUSE);
+        let aggs = op.child(k::ASSIGN_LIST);
         for (list, is_by) in [
             (aggs, false),
-            (by.and_then(|b| b.child("assign_list")), true),
+            (by.and_then(|b| b.child(k::ASSIGN_LIST)), true),
         ] {
             let Some(list) = list else { continue };
-            for a in list.children.iter().filter(|c| c.kind == "assign") {
-                let Some(e) = a.child("expr") else { continue };
+            for a in list.children.iter().filter(|c| c.kind == k::ASSIGN) {
+                let Some(e) = a.child(k::EXPR) else { continue };
                 self.check(e, cols, &none);
-                if let Some(d) = a.child("decl_name") {
+                if let Some(d) = a.child(k::DECL_NAME) {
                     out.insert(name_of(d), ColType::Unknown);
                     continue;
                 }
@@ -420,9 +422,9 @@ impl Flow<'_> {
             .children
             .iter()
             .find_map(|c| match c.kind {
-                "paren_expr" => c.child("pipe_expr").and_then(|p| self.pipe(p, None)),
-                "table_ref" => match c.children.as_slice() {
-                    [n] if n.kind == "name_ref" => self.table(n.text),
+                k::PAREN_EXPR => c.child(k::PIPE_EXPR).and_then(|p| self.pipe(p, None)),
+                k::TABLE_REF => match c.children.as_slice() {
+                    [n] if n.kind == k::NAME_REF => self.table(n.text),
                     _ => Some(Cols::Unknown),
                 },
                 _ => None,
@@ -431,7 +433,7 @@ impl Flow<'_> {
         let kind = op
             .children
             .iter()
-            .find(|c| c.kind == "op_param" && c.text.starts_with("kind"))
+            .find(|c| c.kind == k::OP_PARAM && c.text.starts_with("kind"))
             .map(|c| {
                 c.text
                     .split('=')
@@ -441,9 +443,9 @@ impl Flow<'_> {
                     .to_ascii_lowercase()
             })
             .unwrap_or_default();
-        if let Some(on) = op.child("join_on") {
+        if let Some(on) = op.child(k::JOIN_ON) {
             // `on Key` needs Key on both sides; `$left.a == $right.b` is checked per side.
-            for e in on.children.iter().filter(|c| c.kind == "expr") {
+            for e in on.children.iter().filter(|c| c.kind == k::EXPR) {
                 if let Some(n) = single_name(e) {
                     for side in [&left, &right] {
                         if let Cols::Known(m) = side {
@@ -484,7 +486,7 @@ impl Flow<'_> {
         let mut stack = vec![e];
         while let Some(n) = stack.pop() {
             match n.kind {
-                "name_ref" => {
+                k::NAME_REF => {
                     let name = n.text;
                     if name.starts_with('$')
                         || self.lets.contains_key(name)
@@ -499,18 +501,18 @@ impl Flow<'_> {
                     }
                 }
                 // A tabular argument (`in (T | …)`, `toscalar(T | …)`) is its own query.
-                "pipe_expr" if n.children.len() > 1 || self.is_table_head(n) => {
+                k::PIPE_EXPR if n.children.len() > 1 || self.is_table_head(n) => {
                     self.pipe(n, None);
                 }
-                "member" => {}
+                k::MEMBER => {}
                 _ => stack.extend(n.children.iter().rev()),
             }
         }
     }
 
     fn is_table_head(&self, pipe: &Node<'_>) -> bool {
-        matches!(pipe.children.as_slice(), [e] if e.kind == "expr"
-            && matches!(e.children.as_slice(), [n] if n.kind == "name_ref"
+        matches!(pipe.children.as_slice(), [e] if e.kind == k::EXPR
+            && matches!(e.children.as_slice(), [n] if n.kind == k::NAME_REF
                 && (self.schemas.tables.contains_key(n.text)
                     || matches!(self.lets.get(n.text), Some(Binding::Tabular(_))))))
     }
@@ -540,7 +542,7 @@ impl Flow<'_> {
     fn unknown_at(&mut self, op: &Node<'_>, name: &str, cols: &Columns) {
         if let Some(n) = op
             .descendants()
-            .find(|n| matches!(n.kind, "wild_name" | "bracket_name") && name_of(n) == name)
+            .find(|n| matches!(n.kind, k::WILD_NAME | k::BRACKET_NAME) && name_of(n) == name)
         {
             let shown = Node {
                 kind: n.kind,
@@ -558,14 +560,14 @@ impl Flow<'_> {
 fn is_direct_assign(op: &Node<'_>, a: &Node<'_>) -> bool {
     op.children
         .iter()
-        .filter(|c| c.kind == "assign_list")
+        .filter(|c| c.kind == k::ASSIGN_LIST)
         .any(|l| l.children.iter().any(|c| std::ptr::eq(c, a)))
 }
 
 /// `expr` holding only a column name.
 fn single_name<'a>(e: &'a Node<'_>) -> Option<&'a str> {
     match e.children.as_slice() {
-        [n] if n.kind == "name_ref" => Some(n.text),
+        [n] if n.kind == k::NAME_REF => Some(n.text),
         _ => None,
     }
 }
@@ -575,10 +577,10 @@ fn bin_column(e: &Node<'_>) -> Option<String> {
     let [call] = e.children.as_slice() else {
         return None;
     };
-    if call.kind != "call" || !matches!(super::call_name(call), "bin" | "floor" | "bin_at") {
+    if call.kind != k::CALL || !matches!(super::call_name(call), "bin" | "floor" | "bin_at") {
         return None;
     }
-    let first = call.child("pipe_expr")?.children.first()?;
+    let first = call.child(k::PIPE_EXPR)?.children.first()?;
     single_name(first).map(str::to_string)
 }
 
@@ -587,12 +589,12 @@ fn default_aggregate_name(e: &Node<'_>) -> Option<String> {
     let [call] = e.children.as_slice() else {
         return None;
     };
-    if call.kind != "call" {
+    if call.kind != k::CALL {
         return None;
     }
     let name = super::call_name(call);
     let arg = call
-        .child("pipe_expr")
+        .child(k::PIPE_EXPR)
         .and_then(|p| p.children.first())
         .and_then(single_name);
     Some(match (name, arg) {
@@ -608,7 +610,7 @@ fn default_aggregate_name(e: &Node<'_>) -> Option<String> {
 }
 
 fn type_of_decl(d: &Node<'_>) -> ColType {
-    d.child("type_name")
+    d.child(k::TYPE_NAME)
         .map_or(ColType::Unknown, |t| ColType::parse(t.text))
 }
 
@@ -618,14 +620,14 @@ fn infer(e: &Node<'_>, cols: &Columns) -> ColType {
         return ColType::Unknown;
     };
     match n.kind {
-        "name_ref" => cols.get(n.text).copied().unwrap_or(ColType::Unknown),
-        "string_lit" => ColType::String,
-        "long" => ColType::Long,
-        "real" => ColType::Real,
-        "bool_lit" => ColType::Bool,
-        "timespan" => ColType::Timespan,
-        "dynamic_lit" => ColType::Dynamic,
-        "call" => match super::call_name(n) {
+        k::NAME_REF => cols.get(n.text).copied().unwrap_or(ColType::Unknown),
+        k::STRING_LIT => ColType::String,
+        k::LONG => ColType::Long,
+        k::REAL => ColType::Real,
+        k::BOOL_LIT => ColType::Bool,
+        k::TIMESPAN => ColType::Timespan,
+        k::DYNAMIC_LIT => ColType::Dynamic,
+        k::CALL => match super::call_name(n) {
             "todynamic" | "parse_json" | "bag_pack" | "pack" | "pack_array" | "extract_all"
             | "split" | "set_union" | "set_intersect" | "set_difference" | "array_concat" => {
                 ColType::Dynamic

@@ -1,6 +1,7 @@
 //! KQL003: `join` without `kind=`.
 
 use crate::lint::{Doc, Finding, Language, Lint, Setting, Source};
+use crate::syntax::kinds::kql as k;
 
 pub static LINT: Lint = Lint {
     code: "KQL003",
@@ -21,14 +22,14 @@ fn check(src: &Source<'_>) -> Vec<Finding> {
     let Some(tree) = src.tree else {
         return Vec::new();
     };
-    tree.find_all("join_op")
+    tree.find_all(k::JOIN_OP)
         .filter(|j| {
             !j.children
                 .iter()
-                .any(|c| c.kind == "op_param" && c.text.trim_start().starts_with("kind"))
+                .any(|c| c.kind == k::OP_PARAM && c.text.trim_start().starts_with("kind"))
         })
         .map(|j| {
-            let kw = j.child("kw_join").unwrap_or(j);
+            let kw = j.child(k::KW_JOIN).unwrap_or(j);
             Finding::at(
                 kw,
                 "`join` without `kind=` (the default, innerunique, drops duplicate left keys)",

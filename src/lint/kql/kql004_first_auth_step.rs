@@ -1,6 +1,7 @@
 //! KQL004: only the first authenticationDetails step is read.
 
 use crate::lint::{Doc, Finding, Language, Lint, Setting, Source};
+use crate::syntax::kinds::{self, kql as k};
 
 pub static LINT: Lint = Lint {
     code: "KQL004",
@@ -22,7 +23,7 @@ fn check(src: &Source<'_>) -> Vec<Finding> {
         return Vec::new();
     };
     let mut out = Vec::new();
-    for n in tree.descendants().filter(|n| n.kind == "postfix") {
+    for n in tree.descendants().filter(|n| n.kind == kinds::POSTFIX) {
         // postfix: the operand, then member and index accesses in order.
         let Some(first) = n.children.first() else {
             continue;
@@ -30,7 +31,7 @@ fn check(src: &Source<'_>) -> Vec<Finding> {
         if !first.text.contains("AuthenticationDetails") {
             continue;
         }
-        if let Some(idx) = n.children.iter().skip(1).find(|c| c.kind == "index") {
+        if let Some(idx) = n.children.iter().skip(1).find(|c| c.kind == k::INDEX) {
             if idx
                 .text
                 .trim_start_matches('[')

@@ -1,6 +1,7 @@
 //! KQL006: a table scanned without a time filter.
 
 use crate::lint::{Doc, Finding, Language, Lint, Setting, Source};
+use crate::syntax::kinds::kql as k;
 use crate::syntax::Node;
 
 pub static LINT: Lint = Lint {
@@ -20,7 +21,7 @@ pub static LINT: Lint = Lint {
 
 fn has_time_filter(pipe: &Node<'_>) -> bool {
     pipe.children.iter().any(|op| {
-        op.kind == "where_op"
+        op.kind == k::WHERE_OP
             && (op.text.contains("TimeGenerated")
                 || op.text.contains("ago(")
                 || op.text.contains("between"))
@@ -35,7 +36,7 @@ fn check(src: &Source<'_>) -> Vec<Finding> {
     // One walk, carrying for each node whether an enclosing pipeline filters on time or a `let` names it.
     let mut stack: Vec<(&Node<'_>, bool)> = vec![(tree, false)];
     while let Some((n, covered)) = stack.pop() {
-        if n.kind == "name_ref" && src.schemas.tables.contains_key(n.text) && !covered {
+        if n.kind == k::NAME_REF && src.schemas.tables.contains_key(n.text) && !covered {
             out.push(
                 Finding::at(n, format!("`{}` is read without a time filter", n.text))
                     .help("add `| where TimeGenerated > ago(…)` right after the table"),
@@ -43,7 +44,7 @@ fn check(src: &Source<'_>) -> Vec<Finding> {
         }
         // `let t = SigninLogs;` names the table; its users filter it.
         let covered =
-            covered || (n.kind == "pipe_expr" && has_time_filter(n)) || n.kind == "let_stmt";
+            covered || (n.kind == k::PIPE_EXPR && has_time_filter(n)) || n.kind == k::LET_STMT;
         stack.extend(n.children.iter().rev().map(|c| (c, covered)));
     }
     out.sort_by_key(|f| f.start);

@@ -2,6 +2,7 @@
 
 use super::schema::ColType;
 use crate::lint::{Doc, Finding, Language, Lint, Setting, Source};
+use crate::syntax::kinds::{self, kql as k};
 
 pub static LINT: Lint = Lint {
     code: "KQL010",
@@ -28,22 +29,22 @@ fn check(src: &Source<'_>) -> Vec<Finding> {
             .iter()
             .filter(|(t, _)| {
                 tree.descendants()
-                    .any(|n| n.kind == "name_ref" && n.text == t.as_str())
+                    .any(|n| n.kind == k::NAME_REF && n.text == t.as_str())
             })
             .any(|(_, cols)| cols.get(name) == Some(&ColType::String))
     };
     let mut out = Vec::new();
-    for b in tree.find_all("binary") {
+    for b in tree.find_all(kinds::BINARY) {
         // binary: operand, operator, operand, … (one chain of equal precedence).
         for w in b.children.windows(3) {
             let [l, op, r] = w else { continue };
-            if !matches!(op.kind, "eq_op" | "rel_op") {
+            if !matches!(op.kind, k::EQ_OP | k::REL_OP) {
                 continue;
             }
-            let number = |n: &crate::syntax::Node<'_>| matches!(n.kind, "long" | "real");
-            let (col, lit) = if l.kind == "name_ref" && number(r) {
+            let number = |n: &crate::syntax::Node<'_>| matches!(n.kind, k::LONG | k::REAL);
+            let (col, lit) = if l.kind == k::NAME_REF && number(r) {
                 (l, r)
-            } else if r.kind == "name_ref" && number(l) {
+            } else if r.kind == k::NAME_REF && number(l) {
                 (r, l)
             } else {
                 continue;

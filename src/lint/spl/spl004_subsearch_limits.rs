@@ -1,6 +1,7 @@
 //! SPL004: `join` / `append` subsearches are truncated silently.
 
 use crate::lint::{Doc, Finding, Language, Lint, Setting, Source};
+use crate::syntax::kinds::spl as k;
 
 pub static LINT: Lint = Lint {
     code: "SPL004",
@@ -22,8 +23,8 @@ fn check(src: &Source<'_>) -> Vec<Finding> {
         return Vec::new();
     };
     tree.descendants()
-        .filter(|n| n.kind == "generic_cmd")
-        .filter_map(|c| c.child("cmd_name"))
+        .filter(|n| n.kind == k::GENERIC_CMD)
+        .filter_map(|c| c.child(k::CMD_NAME))
         .filter(|n| {
             matches!(
                 n.text.to_ascii_lowercase().as_str(),

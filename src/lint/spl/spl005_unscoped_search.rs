@@ -2,6 +2,7 @@
 
 use super::commands;
 use crate::lint::{Doc, Finding, Language, Lint, Setting, Source};
+use crate::syntax::kinds::spl as k;
 
 pub static LINT: Lint = Lint {
     code: "SPL005",
@@ -47,8 +48,8 @@ fn check(src: &Source<'_>) -> Vec<Finding> {
     };
     let name = super::command_name(first);
     if GENERATING.contains(&name.as_str())
-        || first.kind == "macro_cmd"
-        || first.kind == "tstats_cmd"
+        || first.kind == k::MACRO_CMD
+        || first.kind == k::TSTATS_CMD
     {
         return Vec::new();
     }

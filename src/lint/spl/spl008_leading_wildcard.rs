@@ -1,6 +1,7 @@
 //! SPL008: a search term that starts with a wildcard.
 
 use crate::lint::{Doc, Finding, Language, Lint, Setting, Source};
+use crate::syntax::kinds::spl as k;
 
 pub static LINT: Lint = Lint {
     code: "SPL008",
@@ -24,12 +25,12 @@ fn check(src: &Source<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
     for s in tree
         .descendants()
-        .filter(|n| matches!(n.kind, "base_search" | "search_cmd"))
+        .filter(|n| matches!(n.kind, k::BASE_SEARCH | k::SEARCH_CMD))
     {
         for n in s.descendants() {
             let value = match n.kind {
-                "value_word" | "s_word" => n.text,
-                "string" if n.text.starts_with("\"*") => &n.text[1..],
+                k::VALUE_WORD | k::S_WORD => n.text,
+                k::STRING if n.text.starts_with("\"*") => &n.text[1..],
                 _ => continue,
             };
             if value.starts_with('*') && value.len() > 1 {

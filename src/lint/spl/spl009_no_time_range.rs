@@ -2,6 +2,7 @@
 
 use super::has_time_range;
 use crate::lint::{Doc, Finding, Language, Lint, Setting, Source};
+use crate::syntax::kinds::spl as k;
 
 pub static LINT: Lint = Lint {
     code: "SPL009",
@@ -23,7 +24,7 @@ fn check(src: &Source<'_>) -> Vec<Finding> {
         return Vec::new();
     };
     let modifier = tree.descendants().any(|n| {
-        n.kind == "field_cmp"
+        n.kind == k::FIELD_CMP
             && n.children.first().is_some_and(|f| {
                 matches!(
                     f.text.to_ascii_lowercase().as_str(),
@@ -34,7 +35,7 @@ fn check(src: &Source<'_>) -> Vec<Finding> {
     if modifier
         || tree
             .descendants()
-            .any(|n| n.kind == "option" && has_time_range(n.text))
+            .any(|n| n.kind == k::OPTION && has_time_range(n.text))
     {
         return Vec::new();
     }

@@ -101,7 +101,7 @@ pub fn lints_md() -> String {
     let mut out = String::from(
         "# Lint rules\n\nGenerated from the code registry (`src/codes.rs`, lints from `src/lint/registry.rs`); `tokenward rule CODE` prints one.\n\
          Levels can be changed per code in `tokenward.yaml` (`lints: { KQL006: error, SPL008: off }`).\n\n\
-         | code | name | language | level | fires when |\n|---|---|---|---|---|\n",
+         | code | name | language | level | fires on real files | fires when |\n|---|---|---|---|---|---|\n",
     );
     let lints: Vec<Entry> = all()
         .into_iter()
@@ -112,16 +112,20 @@ pub fn lints_md() -> String {
             continue;
         };
         out.push_str(&format!(
-            "| [{}](#{}-{}) | {} | {} | {} | {} |\n",
+            "| [{}](#{}-{}) | {} | {} | {} | {} | {} |\n",
             e.code,
             e.code.to_lowercase(),
             e.name,
             e.name,
             language.name(),
             level_name(e.level),
+            lint::rates::cell(e.code),
             e.summary
         ));
     }
+    out.push('\n');
+    out.push_str(&lint::rates::source());
+    out.push('\n');
     for e in &lints {
         out.push('\n');
         out.push_str(&e.markdown());

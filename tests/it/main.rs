@@ -5,6 +5,7 @@ mod common;
 
 mod build;
 mod check_fields;
+mod corpus_real;
 mod docs;
 mod errors_doc;
 mod escaping;

@@ -7,7 +7,7 @@ pub static LINT: Lint = Lint {
     code: "KQL004",
     name: "first-auth-step-only",
     language: Language::Kql,
-    level: Setting::Error,
+    level: Setting::Warning,
     summary: "only the first AuthenticationDetails step is read (`[0]`)",
     doc: Doc {
         what: "Finds `[0]` applied to AuthenticationDetails (directly, or to `parse_json`/`todynamic` of it).",

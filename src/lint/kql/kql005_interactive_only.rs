@@ -7,7 +7,7 @@ pub static LINT: Lint = Lint {
     code: "KQL005",
     name: "interactive-sign-ins-only",
     language: Language::Kql,
-    level: Setting::Error,
+    level: Setting::Warning,
     summary: "a session/token detection reads SigninLogs but not AADNonInteractiveUserSignInLogs",
     doc: Doc {
         what: "Finds queries that read `SigninLogs`, work on sessions or tokens (SessionId, authentication steps, token identifiers, IsInteractive), and never read `AADNonInteractiveUserSignInLogs`.",

@@ -11,6 +11,7 @@ pub mod kql007_geo_travel;
 pub mod kql008_self_join_on_user;
 pub mod kql009_rule_length;
 pub mod kql010_string_vs_number;
+pub mod kql011_fixed_bucket_window;
 pub mod schema;
 
 use crate::syntax::kinds::kql as k;
@@ -46,4 +47,17 @@ pub fn with_parents<'a, 'i>(tree: &'a Node<'i>) -> Vec<(&'a Node<'i>, &'a Node<'
         }
     }
     out
+}
+
+/// Whether a column or field name identifies a user or a session (the keys of a per-user or
+/// per-session correlation).
+pub fn is_identity(name: &str) -> bool {
+    let last = name
+        .rsplit(['.', '{', '}'])
+        .find(|s| !s.is_empty())
+        .unwrap_or(name);
+    let l = last.to_ascii_lowercase();
+    ["user", "session", "account", "principal", "upn", "identity"]
+        .iter()
+        .any(|w| l.contains(w))
 }

@@ -12,6 +12,7 @@ pub mod spl008_leading_wildcard;
 pub mod spl009_no_time_range;
 pub mod spl010_unknown_field;
 pub mod spl011_graph_sourcetype;
+pub mod spl012_fixed_bucket_window;
 
 use crate::syntax::kinds::spl as k;
 use crate::syntax::Node;

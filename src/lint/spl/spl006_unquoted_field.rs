@@ -7,7 +7,7 @@ pub static LINT: Lint = Lint {
     code: "SPL006",
     name: "unquoted-json-field",
     language: Language::Spl,
-    level: Setting::Error,
+    level: Setting::Warning,
     summary: "a field name with `.` or `{}` is not single-quoted inside eval/where",
     doc: Doc {
         what: "Finds flattened JSON field names (`properties.ipAddress`, `properties.authenticationDetails{}.succeeded`) written without single quotes inside `eval`, `where` or `fieldformat`.",

@@ -7,7 +7,7 @@ pub static LINT: Lint = Lint {
     code: "SPL007",
     name: "auth-details-by-position",
     language: Language::Spl,
-    level: Setting::Error,
+    level: Setting::Warning,
     summary: "authenticationDetails{} values read by position (`mvindex(…, 0)`, `mvzip`)",
     doc: Doc {
         what: "Finds `mvindex` and `mvzip` applied to the flattened `authenticationDetails{}` fields.",

@@ -8,7 +8,7 @@ pub static LINT: Lint = Lint {
     code: "SPL009",
     name: "no-time-range",
     language: Language::Spl,
-    level: Setting::Warning,
+    level: Setting::Off,
     summary: "the search sets no time range (earliest/latest)",
     doc: Doc {
         what: "Finds searches whose text sets neither `earliest=` nor `latest=`.",

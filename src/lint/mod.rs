@@ -121,6 +121,8 @@ pub struct Source<'a> {
     pub splunk_fields: &'a spl::fields::Catalogue,
     /// The KQL column and type model, made once for the lints that share it.
     kql_model: std::cell::OnceCell<kql::columns::Model>,
+    /// Every name and member name of a KQL query, collected in one walk.
+    kql_names: std::cell::OnceCell<std::collections::HashSet<&'a str>>,
 }
 
 impl<'a> Source<'a> {
@@ -138,7 +140,29 @@ impl<'a> Source<'a> {
             schemas,
             splunk_fields,
             kql_model: std::cell::OnceCell::new(),
+            kql_names: std::cell::OnceCell::new(),
         }
+    }
+
+    /// Whether a KQL query names this column or table anywhere (as a name or a member).
+    pub fn mentions(&self, name: &str) -> bool {
+        let Some(tree) = self.tree else {
+            return false;
+        };
+        self.kql_names
+            .get_or_init(|| {
+                tree.descendants()
+                    .filter(|n| {
+                        matches!(
+                            n.kind,
+                            crate::syntax::kinds::kql::NAME_REF
+                                | crate::syntax::kinds::kql::MEMBER_NAME
+                        )
+                    })
+                    .map(|n| n.text)
+                    .collect()
+            })
+            .contains(name)
     }
 
     /// The column and type model of a parsed KQL query (KQL002, KQL006, KQL010); None when the

@@ -19,7 +19,10 @@ pub static LINT: Lint = Lint {
 };
 
 fn check(src: &Source<'_>) -> Vec<Finding> {
-    let Some(tree) = src.tree else {
+    let Some(tree) = src
+        .tree
+        .filter(|_| src.text.contains("AuthenticationDetails"))
+    else {
         return Vec::new();
     };
     let mut out = Vec::new();

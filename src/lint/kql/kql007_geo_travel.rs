@@ -1,6 +1,5 @@
 //! KQL007: impossible travel on geography alone, with no session correlation.
 
-use super::mentions;
 use crate::lint::{Doc, Finding, Language, Lint, Setting, Source};
 use crate::syntax::kinds::kql as k;
 
@@ -23,7 +22,17 @@ fn check(src: &Source<'_>) -> Vec<Finding> {
     let Some(tree) = src.tree else {
         return Vec::new();
     };
-    if mentions(tree, "SessionId") {
+    // Cheap text checks first: most queries have nothing geographic.
+    let geo = [
+        "geo_",
+        "geoCoordinates",
+        "latitude",
+        "longitude",
+        "Location",
+        "countryOrRegion",
+        "City",
+    ];
+    if !geo.iter().any(|w| src.text.contains(w)) || src.mentions("SessionId") {
         return Vec::new();
     }
     let geo_call = tree

@@ -39,7 +39,11 @@ fn is_time_bucket(e: &Node<'_>) -> bool {
 }
 
 fn check(src: &Source<'_>) -> Vec<Finding> {
-    let Some(tree) = src.tree else {
+    let Some(tree) = src.tree.filter(|_| {
+        ["bin(", "bin_at(", "floor("]
+            .iter()
+            .any(|w| src.text.contains(w))
+    }) else {
         return Vec::new();
     };
     let mut out = Vec::new();

@@ -25,12 +25,6 @@ pub fn refs<'a, 'i>(tree: &'a Node<'i>, name: &'a str) -> impl Iterator<Item = &
     tree.find_all(k::NAME_REF).filter(move |n| n.text == name)
 }
 
-/// Whether the query names this column or table anywhere (as a name or a member).
-pub fn mentions(tree: &Node<'_>, name: &str) -> bool {
-    tree.descendants()
-        .any(|n| matches!(n.kind, k::NAME_REF | k::MEMBER_NAME) && n.text == name)
-}
-
 /// The name of a call node (`call_name` child).
 pub fn call_name<'a>(call: &'a Node<'_>) -> &'a str {
     call.child(k::CALL_NAME).map_or("", |n| n.text)

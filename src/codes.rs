@@ -124,7 +124,7 @@ pub fn lints_md() -> String {
         ));
     }
     out.push('\n');
-    out.push_str(&lint::rates::source());
+    out.push_str(&lint::rates::notes());
     out.push('\n');
     for e in &lints {
         out.push('\n');

@@ -22,8 +22,9 @@ pub fn cell(code: &str) -> String {
     }
 }
 
-/// What the levels mean and what the rates were measured on, for under the table.
-pub fn source() -> String {
+/// What the levels mean, what the rates were measured on, and how a repository silences, adopts and
+/// fixes findings: the paragraphs under the table of docs/lints.md.
+pub fn notes() -> String {
     let s = survey();
     format!(
         "Levels: `error` only where Sentinel or Splunk would refuse or fail the query: a syntax error \
@@ -34,7 +35,16 @@ pub fn source() -> String {
          too ({} Splunk searches, {} KQL queries; docs/grammars.md). A pitfall of detection logic is a `warning`; SPL009 is off by \
          default, since a saved search takes its time range from its schedule.\n\n\
          Fires on real files: the share of the real-content corpus (tests/corpus/real: {} production \
-         Splunk searches, {} Sentinel KQL queries) each lint reports on at its default level.",
+         Splunk searches, {} Sentinel KQL queries) each lint reports on at its default level.\n\n\
+         Silencing one finding: a comment `// tokenward-ignore: KQL010 reason` (KQL) or \
+         ```` ``` tokenward-ignore: SPL005 reason ``` ```` (SPL) silences those codes on its own line when \
+         code comes before it, otherwise on the next line that holds code; `tokenward-ignore-file: CODE` \
+         silences a code in the whole file. Adopting the linter on existing content: \
+         `tokenward lint rules/ --baseline lint-baseline.json --update-baseline` records today's findings, \
+         and `--baseline lint-baseline.json` then shows and fails on new ones only (a finding is known by its \
+         code, file, line text and span text, not its line number). `--fix` applies the mechanical fixes \
+         (KQL003: `kind=inner`; KQL010: the number of an `==`/`!=` comparison quoted) through a temporary \
+         file and a rename; a second run changes nothing.",
         s.spl_files - s.spl_parsed,
         s.kql_both_rejected,
         s.spl_files,

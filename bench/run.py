@@ -4,6 +4,7 @@
     python3 bench/run.py [--rules 1000] [--skip-sigma] [--skip-oracle]
     python3 bench/run.py --real-only   # only the real-content lint and Kusto.Language (bench/results-real.md)
     python3 bench/run.py --soak     # property and fuzz tests at thousands of cases
+    python3 bench/run.py --cost     # the evaluator over a synthetic tenant day (docs/cost.md)
 
 Builds a synthetic content repository of N rules (variants of the bundled ones), compiles it to both
 targets, lints the generated KQL and SPL corpora on one core, converts N equivalent Sigma rules with
@@ -188,6 +189,40 @@ def sigma_venv():
     return exe
 
 
+def cost():
+    """The evaluator over synthetic tenant days (examples/tenant_day.rs): a whole day of a 10,000-user
+    tenant, and one scheduled run (13:00 UTC, the AiTM rule's lookback) of 10,000- and 100,000-user tenants.
+    Writes bench/cost.md."""
+    subprocess.run(["cargo", "build", "--release", "--example", "tenant_day"], cwd=ROOT, check=True)
+    exe = ROOT / "target/release/examples/tenant_day"
+    cases = [
+        ("10,000 users, a whole day", ["--sessions", "30000", "--users", "10000"]),
+        ("10,000 users, one run at 13:00", ["--sessions", "30000", "--users", "10000", "--run-at", "13"]),
+        ("100,000 users, one run at 13:00", ["--sessions", "300000", "--users", "100000", "--run-at", "13"]),
+    ]
+    rows = []
+    for name, extra in cases:
+        t, rss, p = run([str(exe), "--cost"] + extra, cwd=ROOT)
+        if p.returncode != 0:
+            sys.exit(p.err.decode()[-2000:])
+        out = p.out.decode()
+        read = next(l for l in out.splitlines() if l.startswith("cost:"))
+        aitm = next(l for l in out.splitlines() if l.startswith("| aitm-session-replay"))
+        cells = [c.strip() for c in aitm.strip("|").split("|")]
+        numbers = [int(x.replace(",", "")) for x in read.replace("cost:", "").split() if x.replace(",", "").isdigit()]
+        rows.append((name, f"{numbers[0]:,}", f"{numbers[1]:,}", f"{numbers[2]:,}", cells[4], f"{t:.1f} s",
+                     f"{rss:,.0f} MiB", cells[1]))
+    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.processor())
+    header = (f"Measured {datetime.date.today().isoformat()} on {cpu}, {os.cpu_count()} cores; "
+              "`python3 bench/run.py --cost` (examples/tenant_day.rs, seed 1, 30 refreshes per session on average).\n\n")
+    table = ("| tenant | rows read | sessions with an issuance | rows in them (packed) | AiTM plan evaluated in "
+             "| whole run (generate, read, all rules) | peak memory | AiTM alerting sessions |\n"
+             "|---|---|---|---|---|---|---|---|\n"
+             + "".join("| " + " | ".join(r) + " |\n" for r in rows))
+    (ROOT / "bench/cost.md").write_text("# Cost benchmark\n\n" + header + table)
+    print(header + table)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--rules", type=int, default=1000)
@@ -195,9 +230,13 @@ def main():
     ap.add_argument("--skip-oracle", action="store_true")
     ap.add_argument("--real-only", action="store_true",
                     help="only lint the real-content corpus (and run Kusto.Language on its KQL)")
+    ap.add_argument("--cost", action="store_true",
+                    help="run the plan over synthetic tenant days (10,000 and 100,000 users) and write bench/cost.md")
     ap.add_argument("--soak", action="store_true",
                     help="only run the property and fuzz tests at soak size (thousands of cases)")
     args = ap.parse_args()
+    if args.cost:
+        return cost()
     if args.soak:
         env = dict(os.environ, TOKENWARD_SOAK_CASES="3000", TOKENWARD_FUZZ_CASES="5000")
         subprocess.run(["cargo", "test", "--release", "--test", "injection", "--test", "fuzz_rules",

@@ -32,6 +32,8 @@ impl Type {
 #[serde(rename_all = "snake_case")]
 pub enum Field {
     Time,
+    LogTime,
+    IngestionTime,
     SessionId,
     User,
     UserId,
@@ -39,6 +41,7 @@ pub enum Field {
     Asn,
     UserAgent,
     UaFamily,
+    UaClass,
     AppId,
     AppName,
     ResourceId,
@@ -52,6 +55,8 @@ pub enum Field {
     Result,
     IncomingTokenType,
     TokenIssuerType,
+    CorrelationId,
+    TokenId,
 }
 
 pub struct FieldInfo {
@@ -70,7 +75,24 @@ macro_rules! fields {
 }
 
 fields![
-    (Time, "time", Datetime, "When the sign-in happened."),
+    (
+        Time,
+        "time",
+        Datetime,
+        "When the sign-in happened: its own time (CreatedDateTime), which orders events and measures the window."
+    ),
+    (
+        LogTime,
+        "log_time",
+        Datetime,
+        "When the SIEM stamped the row (TimeGenerated, Splunk _time); the query's lookback reads it."
+    ),
+    (
+        IngestionTime,
+        "ingestion_time",
+        Datetime,
+        "When the row became searchable (ingestion_time(), Splunk _indextime); a pair is emitted on the run that first sees both events."
+    ),
     (
         SessionId,
         "session_id",
@@ -92,6 +114,12 @@ fields![
         "ua_family",
         String,
         "User-agent family from the shared table (lists/ua_families.yaml)."
+    ),
+    (
+        UaClass,
+        "ua_class",
+        String,
+        "Class of the user-agent family: browser, client (a first-party app), scripted or other."
     ),
     (AppId, "app_id", String, "Client application id (GUID)."),
     (
@@ -166,7 +194,31 @@ fields![
         String,
         "AzureAD or ADFederationServices."
     ),
+    (
+        CorrelationId,
+        "correlation_id",
+        String,
+        "Correlation id of the sign-in (ties it to Identity Protection risk events)."
+    ),
+    (
+        TokenId,
+        "token_id",
+        String,
+        "Unique token identifier (UniqueTokenIdentifier) of the token the sign-in issued or used."
+    ),
 ];
+
+impl Field {
+    /// Fields tokenward derives from others (the user-agent table) rather than reads from a column.
+    pub fn is_derived(self) -> bool {
+        matches!(self, Field::UaFamily | Field::UaClass)
+    }
+
+    /// Fields read from every authenticationDetails step: the costliest to read, so plans test them last.
+    pub fn is_per_step(self) -> bool {
+        matches!(self, Field::AuthMethods | Field::AuthStepResults)
+    }
+}
 
 impl Field {
     pub fn info(self) -> &'static FieldInfo {

@@ -42,8 +42,25 @@ impl Duration {
             _ => return Err(format!("unknown unit `{unit}`")),
         };
         n.checked_mul(factor)
+            .filter(|s| *s <= Self::MAX.seconds)
             .map(|seconds| Self { seconds })
-            .ok_or_else(|| format!("`{text}` is too large"))
+            .ok_or_else(|| {
+                format!(
+                    "`{text}` is longer than {} days",
+                    Self::MAX.seconds / 86_400
+                )
+            })
+    }
+
+    /// The longest duration a rule may write (far beyond any SIEM's limits, so sums never overflow).
+    pub const MAX: Duration = Duration::days(36_500);
+
+    /// `self + other`, or `None` past [`Duration::MAX`].
+    pub fn checked_add(self, other: Duration) -> Option<Duration> {
+        self.seconds
+            .checked_add(other.seconds)
+            .filter(|s| *s <= Self::MAX.seconds)
+            .map(|seconds| Duration { seconds })
     }
 }
 
@@ -77,5 +94,11 @@ mod tests {
         assert!(Duration::parse("m").is_err());
         assert!(Duration::parse("5w").is_err());
         assert!(Duration::parse("99999999999999999999d").is_err());
+        // Values that fit in u64 but would wrap when a lookback adds them up.
+        assert!(Duration::parse("18446744073709551615s").is_err());
+        assert!(Duration::parse("36501d")
+            .unwrap_err()
+            .contains("longer than 36500 days"));
+        assert_eq!(Duration::MAX.checked_add(Duration::minutes(1)), None);
     }
 }

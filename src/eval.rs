@@ -7,10 +7,10 @@ use std::net::IpAddr;
 use serde::Serialize;
 
 use crate::catalogue::{Field, Type};
-use crate::events::{Event, Timestamp, Val};
+use crate::events::{Event, Kind, Timestamp, Val};
 use crate::expr::Side;
 use crate::ir::{Cond, FieldRef, List, Severity, TextOp, UaTable, Value};
-use crate::plan::{Correlation, Plan, Pred, Query};
+use crate::plan::{Anchor, Correlation, Plan, Pred, Query};
 
 /// One result row: what the generated query would return.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -30,16 +30,151 @@ pub struct Alert {
     pub severity: Severity,
 }
 
-/// Runs a plan over events (in any order).
+/// Runs a plan over events (in any order) as if every event were visible to one query with an unlimited
+/// lookback: every pair the logic finds, once.
 pub fn evaluate(plan: &Plan, events: &[Event]) -> Vec<Alert> {
-    let events: Vec<Event> = events
+    alerts(plan, events, None)
+}
+
+/// One scheduled run at `now`, as the generated query does it: only rows already ingested, whose SIEM
+/// stamp (`log_time`) is inside the lookback, and only pairs (or single events) that the run's new
+/// slice — ingested in the last `every` — completes.
+pub fn evaluate_run(plan: &Plan, events: &[Event], now: Timestamp) -> Vec<Alert> {
+    alerts(plan, events, Some(now))
+}
+
+/// Most runs a simulation makes (a year of 15-minute runs).
+pub const MAX_RUNS: usize = 35_040;
+
+/// Consecutive scheduled runs, one every `every`, from the slice holding the first ingested event to
+/// the one holding the last: what the SIEM emits over time. `None` when the events span more runs
+/// than [`MAX_RUNS`].
+pub fn simulate(plan: &Plan, events: &[Event]) -> Option<Vec<(Timestamp, Vec<Alert>)>> {
+    let every = plan.schedule.every.seconds.max(1) as i128 * 1_000_000_000;
+    let ingested: Vec<i128> = events
         .iter()
-        .map(|e| with_ua_family(plan.ua_families.as_ref(), e))
+        .filter_map(|e| e.ingested())
+        .map(|t| t.as_nanosecond())
         .collect();
+    let (Some(&lo), Some(&hi)) = (ingested.iter().min(), ingested.iter().max()) else {
+        return Some(Vec::new());
+    };
+    // Runs on the schedule's grid; the first whose slice (now - every, now] holds the earliest row.
+    let first = lo.div_euclid(every) * every + if lo.rem_euclid(every) == 0 { 0 } else { every };
+    let runs = usize::try_from((hi - first).div_euclid(every) + 2).unwrap_or(usize::MAX);
+    if runs > MAX_RUNS {
+        return None;
+    }
+    Some(
+        (0..runs)
+            .filter_map(|k| Timestamp::from_nanosecond(first + k as i128 * every).ok())
+            .map(|now| (now, evaluate_run(plan, events, now)))
+            .collect(),
+    )
+}
+
+/// Identity Protection detections by the correlation id of the sign-in they belong to.
+fn detections(events: Vec<&Event>) -> BTreeMap<&str, Vec<String>> {
+    let mut by_correlation: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for e in events {
+        let id = e.str(Field::CorrelationId);
+        if !id.is_empty() {
+            by_correlation
+                .entry(id)
+                .or_default()
+                .extend(e.list(Field::RiskEvents).iter().cloned());
+        }
+    }
+    by_correlation
+}
+
+/// The sign-ins a run sees, each copied once with only the fields the plan reads, its user-agent family
+/// and class, and the risk types of its detections (which then leave the stream, as in the queries).
+fn prepare(plan: &Plan, events: &[Event], visible: &dyn Fn(&Event) -> bool) -> Vec<Event> {
+    let reads_detections = plan
+        .correlation()
+        .and_then(|c| c.risk.as_ref())
+        .is_some_and(|r| r.detections);
+    let detected = if reads_detections {
+        // Only detections the run can see: arrived, and stamped inside its lookback.
+        let seen: Vec<&Event> = events
+            .iter()
+            .filter(|e| e.kind == Kind::RiskDetection && visible(e))
+            .collect();
+        detections(seen)
+    } else {
+        BTreeMap::new()
+    };
+    events
+        .iter()
+        .filter(|e| e.kind == Kind::SignIn && visible(e))
+        .map(|e| {
+            let mut out = Event {
+                kind: e.kind,
+                values: plan
+                    .fields
+                    .iter()
+                    .chain(&[
+                        Field::Time,
+                        Field::LogTime,
+                        Field::IngestionTime,
+                        Field::RiskEvents,
+                    ])
+                    .filter_map(|f| e.values.get(f).map(|v| (*f, v.clone())))
+                    .collect(),
+                source: None,
+                missing: Default::default(),
+            };
+            if let Some(extra) = detected.get(e.str(Field::CorrelationId)) {
+                let mut all = out.list(Field::RiskEvents).to_vec();
+                all.extend(extra.iter().cloned());
+                all.sort();
+                all.dedup();
+                out.values.insert(Field::RiskEvents, Val::List(all));
+            }
+            if let Some(t) = plan.ua_families.as_ref() {
+                let family = ua_family(t, e.str(Field::UserAgent));
+                let class = t
+                    .families
+                    .iter()
+                    .find(|f| f.name == family)
+                    .map_or("other", |f| f.class.as_str())
+                    .to_string();
+                out.values.insert(Field::UaFamily, Val::Str(family));
+                out.values.insert(Field::UaClass, Val::Str(class));
+            }
+            out
+        })
+        .collect()
+}
+
+fn alerts(plan: &Plan, events: &[Event], run: Option<Timestamp>) -> Vec<Alert> {
+    let lookback = span(plan.schedule.lookback);
+    let every = span(plan.schedule.every);
+    let events = prepare(plan, events, &|e: &Event| match run {
+        None => true,
+        Some(now) => {
+            e.ingested().is_some_and(|t| t <= now)
+                && e.timestamp(Field::LogTime)
+                    .is_some_and(|t| t > now - lookback)
+        }
+    });
+    // The run's slice: the last whole `every` of the schedule's grid (epoch-aligned), so runs that start
+    // late on the grid still tile ingestion time exactly.
+    let slice_end = run.map(|now| {
+        let step = every.as_nanos().max(1);
+        let ns = now.as_nanosecond();
+        Timestamp::from_nanosecond(ns.div_euclid(step) * step).unwrap_or(now)
+    });
+    let new = |t: Option<Timestamp>| match slice_end {
+        None => true,
+        Some(end) => t.is_some_and(|t| t > end - every && t <= end),
+    };
     let cx = Cx { lists: &plan.lists };
     let mut alerts = match &plan.query {
         Query::Single { when } => events
             .iter()
+            .filter(|e| new(e.ingested()))
             .filter(|e| cx.cond(when, &|f: FieldRef| e.values.get(&f.field)))
             .map(|e| Alert {
                 session_id: e.str(Field::SessionId).to_string(),
@@ -53,21 +188,20 @@ pub fn evaluate(plan: &Plan, events: &[Event]) -> Vec<Alert> {
                 severity: plan.meta.severity,
             })
             .collect(),
-        Query::Correlation(c) => correlate(plan, c, &cx, &events),
+        Query::Correlation(c) => correlate(plan, c, &cx, &events, &new),
     };
-    alerts.sort_by(|a, b| (a.session_id.as_str(), a.time).cmp(&(b.session_id.as_str(), b.time)));
+    alerts.sort_by(|a, b| {
+        (a.session_id.as_str(), a.time, a.issuance_time).cmp(&(
+            b.session_id.as_str(),
+            b.time,
+            b.issuance_time,
+        ))
+    });
     alerts
 }
 
-fn with_ua_family(table: Option<&UaTable>, e: &Event) -> Event {
-    let mut e = e.clone();
-    if let Some(t) = table {
-        e.values.insert(
-            Field::UaFamily,
-            Val::Str(ua_family(t, e.str(Field::UserAgent))),
-        );
-    }
-    e
+fn span(d: crate::duration::Duration) -> jiff::SignedDuration {
+    jiff::SignedDuration::from_secs(i64::try_from(d.seconds).unwrap_or(i64::MAX))
 }
 
 /// Case-insensitive substring match, first family wins, else the default.
@@ -200,8 +334,14 @@ fn tie_key(fields: &[Field], e: &Event) -> String {
         .join(";")
 }
 
-fn correlate(plan: &Plan, c: &Correlation, cx: &Cx<'_>, events: &[Event]) -> Vec<Alert> {
-    let mut sessions: BTreeMap<&str, (Vec<&Event>, Vec<&Event>)> = BTreeMap::new();
+fn correlate<'e>(
+    plan: &Plan,
+    c: &Correlation,
+    cx: &Cx<'_>,
+    events: &'e [Event],
+    new: &dyn Fn(Option<Timestamp>) -> bool,
+) -> Vec<Alert> {
+    let mut sessions: BTreeMap<&str, (Vec<&'e Event>, Vec<&'e Event>)> = BTreeMap::new();
     for e in events {
         let key = e.str(c.key);
         if key.is_empty() || e.time().is_none() {
@@ -216,33 +356,49 @@ fn correlate(plan: &Plan, c: &Correlation, cx: &Cx<'_>, events: &[Event]) -> Vec
             entry.1.push(e);
         }
     }
-    let window = jiff::SignedDuration::from_secs(
-        i64::try_from(c.pairing.window.seconds).unwrap_or(i64::MAX),
-    );
+    let window = span(c.pairing.window);
+    let packed = c.packed_fields();
+    // SPL's values() and KQL's make_set_if keep one copy of identical events; both keep at most the
+    // caps' number per side (SPL: the latest issuances and the earliest later events, as here; KQL's
+    // make_set_if keeps whichever it meets first, so past a cap the targets may differ, and the
+    // `truncated` output says so).
+    let fingerprint = |e: &Event| -> String {
+        packed
+            .iter()
+            .map(|f| format!("{:?}", e.values.get(f)))
+            .collect::<Vec<_>>()
+            .join("\u{1f}")
+    };
+    let distinct = |mut v: Vec<&'e Event>| -> Vec<&'e Event> {
+        v.sort_by_cached_key(|e| (e.time(), fingerprint(e)));
+        v.dedup_by(|a, b| a.time() == b.time() && fingerprint(a) == fingerprint(b));
+        v
+    };
     let mut alerts = Vec::new();
     for (key, (issuances, laters)) in sessions {
-        // SPL's values() and KQL's make_set_if keep one copy of identical later events.
-        let mut seen: Vec<Vec<(Field, Option<&Val>)>> = Vec::new();
+        let mut issuances = distinct(issuances);
+        let skip = issuances.len().saturating_sub(c.caps.issuances as usize);
+        issuances.drain(..skip);
+        let mut laters = distinct(laters);
+        laters.truncate(c.caps.laters as usize);
         for l in laters {
-            let fingerprint: Vec<(Field, Option<&Val>)> = c
-                .later_fields
-                .iter()
-                .map(|f| (*f, l.values.get(f)))
-                .collect();
-            if seen.contains(&fingerprint) {
-                continue;
-            }
-            seen.push(fingerprint);
             let lt = l.time().unwrap_or_default();
             // Exact instants at the target's precision: `0 < later - issuance <= window`.
-            let anchor = issuances
-                .iter()
-                .filter(|i| {
-                    let it = i.time().unwrap_or_default();
-                    it < lt && lt.duration_since(it) <= window
-                })
-                .max_by_key(|i| (i.time(), tie_key(&c.pairing.tie_break, i)));
+            let candidates = issuances.iter().filter(|i| {
+                let it = i.time().unwrap_or_default();
+                it < lt && lt.duration_since(it) <= window
+            });
+            let tie = |i: &&&Event| tie_key(&c.pairing.tie_break, i);
+            let anchor = match c.pairing.anchor {
+                Anchor::Latest => candidates.max_by_key(|i| (i.time(), tie(i))),
+                // The earliest time; among issuances at that instant, the larger key (as the queries).
+                Anchor::First => candidates.max_by_key(|i| (std::cmp::Reverse(i.time()), tie(i))),
+            };
             let Some(first) = anchor else { continue };
+            // Emitted by the run whose new slice completes the pair.
+            if !new(first.ingested().max(l.ingested())) {
+                continue;
+            }
             if let Some(alert) = judge(plan, c, cx, key, first, l) {
                 alerts.push(alert);
             }

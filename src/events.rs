@@ -45,9 +45,21 @@ impl Precision {
     }
 }
 
+/// What a record is: a sign-in, or an Identity Protection detection tied to one by `correlation_id`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Kind {
+    #[default]
+    SignIn,
+    /// `risk_events` holds its type, `correlation_id` the sign-in it belongs to.
+    RiskDetection,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Event {
+    pub kind: Kind,
     pub values: BTreeMap<Field, Val>,
+    /// The table (Sentinel `Type`) or category (Splunk) the event came from, when the record says.
+    pub source: Option<String>,
     /// Fields the profile's mapping could not find in this event.
     pub missing: BTreeSet<Field>,
 }
@@ -82,6 +94,33 @@ impl Event {
         }
     }
 
+    /// The ingestion time, or the SIEM's stamp where an export carries none.
+    pub fn ingested(&self) -> Option<Timestamp> {
+        self.timestamp(Field::IngestionTime)
+            .or_else(|| self.timestamp(Field::LogTime))
+    }
+
+    /// A detection record: its correlation id and risk type.
+    /// Keeps its SIEM stamp and ingestion time from `read` (the row read as any other), so a run sees
+    /// it only once it has arrived and while it is inside the lookback, as the queries do.
+    pub fn detection(correlation_id: String, risk_type: String, read: Event) -> Event {
+        let mut e = Event {
+            kind: Kind::RiskDetection,
+            source: read.source,
+            ..Event::default()
+        };
+        for f in [Field::LogTime, Field::IngestionTime] {
+            if let Some(v) = read.values.get(&f) {
+                e.values.insert(f, v.clone());
+            }
+        }
+        e.values
+            .insert(Field::CorrelationId, Val::Str(correlation_id));
+        e.values
+            .insert(Field::RiskEvents, Val::List(vec![risk_type]));
+        e
+    }
+
     /// Every instant rounded down to the precision of the SIEM the event came from.
     pub fn truncate_times(&mut self, p: Precision) {
         for v in self.values.values_mut() {
@@ -99,61 +138,172 @@ impl Event {
     }
 }
 
-/// Reads a JSON array, newline-delimited JSON, or an Event Hub envelope `{"records": [...]}`.
+/// Reads a JSON array, newline-delimited JSON, or an Event Hub envelope `{"records": [...]}` into memory.
 pub fn read_records(path: &Path) -> Result<Vec<Json>, Diagnostic> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        Diagnostic::error("E050", format!("cannot read events: {e}"))
-            .in_file(path)
-            .help("pass JSON exported from Log Analytics or Splunk")
-    })?;
-    let bad = |e: serde_json::Error| {
-        Diagnostic::error("E050", format!("not JSON: {e}"))
-            .in_file(path)
-            .help("events are a JSON array, JSON lines, or {\"records\": [...]}")
-    };
-    let trimmed = text.trim_start();
-    let records = if trimmed.starts_with('[')
-        || trimmed.starts_with('{') && !looks_like_lines(trimmed)
-    {
-        match serde_json::from_str::<Json>(&text).map_err(bad)? {
-            Json::Array(a) => a,
-            Json::Object(mut o) => match o.remove("records") {
-                Some(Json::Array(a)) => a,
-                Some(_) => return Err(bad(serde::de::Error::custom("`records` is not an array"))),
-                None => vec![Json::Object(o)],
-            },
-            _ => {
-                return Err(bad(serde::de::Error::custom(
-                    "expected an array or an object",
-                )))
-            }
-        }
-    } else {
-        text.lines()
-            .filter(|l| !l.trim().is_empty())
-            .map(|l| serde_json::from_str(l).map_err(bad))
-            .collect::<Result<_, _>>()?
-    };
-    // Event Hub batches inside an array: flatten their records.
     let mut out = Vec::new();
-    for r in records {
-        match r {
-            Json::Object(mut o) if o.len() == 1 && o.contains_key("records") => {
-                if let Some(Json::Array(a)) = o.remove("records") {
-                    out.extend(a);
-                }
-            }
-            other => out.push(other),
-        }
-    }
+    for_each_record(path, &mut |r| {
+        out.push(r);
+        Ok(())
+    })?;
     Ok(out)
 }
 
-fn looks_like_lines(text: &str) -> bool {
-    let mut lines = text.lines().filter(|l| !l.trim().is_empty());
-    let first = lines.next();
-    let second = lines.next();
-    matches!((first, second), (Some(a), Some(b)) if a.trim_end().ends_with('}') && b.trim_start().starts_with('{'))
+/// Streams the records of an events file to `f`, one at a time, so memory stays flat whatever the file's
+/// size: a JSON array is read element by element, JSON lines line by line. A UTF-8 byte-order mark is
+/// skipped; Event Hub envelopes (`{"records": [...]}`, alone or as array elements) are unpacked; a record
+/// that is not a JSON object is an error naming its position.
+pub fn for_each_record(
+    path: &Path,
+    f: &mut dyn FnMut(Json) -> Result<(), Diagnostic>,
+) -> Result<(), Diagnostic> {
+    use std::io::{BufRead, BufReader, Read};
+    let cannot = |e: std::io::Error| {
+        Diagnostic::error("E050", format!("cannot read events: {e}"))
+            .in_file(path)
+            .help("pass JSON exported from Log Analytics or Splunk")
+    };
+    let meta = std::fs::metadata(path).map_err(cannot)?;
+    if !meta.is_file() {
+        return Err(Diagnostic::error("E050", "not a regular file")
+            .in_file(path)
+            .help("pass an events file (JSON array, JSON lines, or {\"records\": [...]})"));
+    }
+    let mut reader = BufReader::with_capacity(1 << 16, std::fs::File::open(path).map_err(cannot)?);
+    // Skip a byte-order mark and leading whitespace, then look at the first byte.
+    let first = loop {
+        let buf = reader.fill_buf().map_err(cannot)?;
+        if buf.is_empty() {
+            return Ok(());
+        }
+        if buf.starts_with(&[0xEF, 0xBB, 0xBF]) {
+            reader.consume(3);
+            continue;
+        }
+        match buf.iter().position(|b| !b.is_ascii_whitespace()) {
+            Some(i) => {
+                let b = buf[i];
+                reader.consume(i);
+                break b;
+            }
+            None => {
+                let n = buf.len();
+                reader.consume(n);
+            }
+        }
+    };
+    let bad = |what: String| {
+        Diagnostic::error("E050", what)
+            .in_file(path)
+            .help("events are a JSON array, JSON lines, or {\"records\": [...]}, each event a JSON object")
+    };
+    let json_error = |e: serde_json::Error, what: &str| {
+        bad(format!(
+            "{what} is not valid JSON (line {}, column {}): {}",
+            e.line(),
+            e.column(),
+            strip_position(&e)
+        ))
+    };
+    let mut emit = |r: Json, at: String| -> Result<(), Diagnostic> {
+        // Splunk's REST / CLI JSON export wraps each event: {"preview": false, "result": {...}}.
+        let r = match r {
+            Json::Object(mut o)
+                if o.contains_key("preview") && o.get("result").is_some_and(Json::is_object) =>
+            {
+                o.remove("result").unwrap_or(Json::Null)
+            }
+            other => other,
+        };
+        match r {
+            Json::Object(mut o) if o.len() == 1 && o.contains_key("records") => {
+                match o.remove("records") {
+                    Some(Json::Array(a)) => {
+                        for (i, r) in a.into_iter().enumerate() {
+                            if !r.is_object() {
+                                return Err(bad(format!(
+                                    "record {} of the envelope {at} is not a JSON object",
+                                    i + 1
+                                )));
+                            }
+                            f(r)?;
+                        }
+                        Ok(())
+                    }
+                    _ => Err(bad(format!("`records` of {at} is not an array"))),
+                }
+            }
+            Json::Object(_) => f(r),
+            other => Err(bad(format!(
+                "{at} is not a JSON object but {}",
+                kind(&other)
+            ))),
+        }
+    };
+    if first == b'[' {
+        // Element by element, without holding the array.
+        struct Elements<'a> {
+            emit: &'a mut dyn FnMut(Json, usize) -> Result<(), Diagnostic>,
+            failed: Option<Diagnostic>,
+        }
+        impl<'de> serde::de::Visitor<'de> for &mut Elements<'_> {
+            type Value = ();
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an array of events")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+                let mut n = 0;
+                while let Some(r) = seq.next_element::<Json>()? {
+                    n += 1;
+                    if let Err(d) = (self.emit)(r, n) {
+                        self.failed = Some(d);
+                        return Err(serde::de::Error::custom("stopped"));
+                    }
+                }
+                Ok(())
+            }
+        }
+        let mut emit_nth = |r: Json, n: usize| emit(r, format!("event {n}"));
+        let mut visitor = Elements {
+            emit: &mut emit_nth,
+            failed: None,
+        };
+        let mut de = serde_json::Deserializer::from_reader(reader);
+        let result = serde::Deserializer::deserialize_seq(&mut de, &mut visitor);
+        if let Some(d) = visitor.failed {
+            return Err(d);
+        }
+        result.map_err(|e| json_error(e, "the array"))?;
+        de.end()
+            .map_err(|e| json_error(e, "what follows the array"))?;
+        return Ok(());
+    }
+    // JSON lines (or one object): value after value, each error with its line.
+    let stream = serde_json::Deserializer::from_reader(reader.take(u64::MAX)).into_iter::<Json>();
+    for (i, r) in stream.enumerate() {
+        let r = r.map_err(|e| json_error(e, "an event"))?;
+        emit(r, format!("event {}", i + 1))?;
+    }
+    Ok(())
+}
+
+/// serde_json's message without its own " at line N column M" (the caller says where).
+fn strip_position(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    match text.rfind(" at line ") {
+        Some(i) => text[..i].to_string(),
+        None => text,
+    }
+}
+
+fn kind(v: &Json) -> &'static str {
+    match v {
+        Json::Null => "null",
+        Json::Bool(_) => "a boolean",
+        Json::Number(_) => "a number",
+        Json::String(_) => "a string",
+        Json::Array(_) => "an array",
+        Json::Object(_) => "an object",
+    }
 }
 
 /// Converts a JSON scalar to the canonical type; `None` when it does not fit.
@@ -242,6 +392,8 @@ pub enum AuthDetails {
     Absent,
     /// Present but an empty array or empty string.
     Empty,
+    /// Steps present, but none carries authenticationMethod and authenticationStepResultDetail.
+    StepsWithoutFields,
     /// The array arrived as one JSON string, so no `{}` paths were extracted.
     DeliveredAsString,
     /// The raw event has the array but the flattened `{}` fields are missing (extraction limits).
@@ -260,6 +412,9 @@ impl AuthDetails {
             AuthDetails::Ok => "present".into(),
             AuthDetails::Absent => "absent".into(),
             AuthDetails::Empty => "empty".into(),
+            AuthDetails::StepsWithoutFields => {
+                "steps without authenticationMethod / authenticationStepResultDetail".into()
+            }
             AuthDetails::DeliveredAsString => {
                 "the array arrived as one JSON string ({} paths not extracted)".into()
             }

@@ -16,6 +16,9 @@ use grammar::{ExprParser, Rule};
 
 /// Expressions deeper than this are refused rather than risking the stack.
 pub const MAX_DEPTH: usize = 64;
+/// Most `and` / `or` operators one condition may hold: every stage walks a condition recursively, and a
+/// flat chain of thousands of terms is a list written the long way.
+pub const MAX_TERMS: usize = 512;
 
 /// Which event of a correlated pair a field belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
@@ -133,6 +136,20 @@ pub fn parse(text: &str) -> Result<Expr, ParseError> {
         });
     }
     let mut pairs = ExprParser::parse(Rule::condition, text).map_err(from_pest)?;
+    // `flatten` walks pest's token queue without recursion.
+    if let Some(op) = pairs
+        .clone()
+        .flatten()
+        .filter(|p| matches!(p.as_rule(), Rule::op_and | Rule::op_or))
+        .nth(MAX_TERMS)
+    {
+        return Err(ParseError {
+            span: span_of(&op),
+            message: format!(
+                "a condition may join at most {MAX_TERMS} terms with `and` / `or`; put the values in a list (`field in [...]` or a list file)"
+            ),
+        });
+    }
     let condition = pairs.next().ok_or_else(|| empty_error(text))?;
     let expr = condition
         .into_inner()
@@ -518,6 +535,22 @@ mod tests {
         assert!(e.message.contains("unknown escape"));
         assert!(parse("").is_err());
         assert!(parse("(((a)").is_err());
+    }
+
+    #[test]
+    fn long_chains_are_refused_not_overflowed() {
+        let ok: Vec<String> = (0..=MAX_TERMS)
+            .map(|i| format!("app_id == \"{i}\""))
+            .collect();
+        assert!(parse(&ok.join(" or ")).is_ok());
+        // Ten times the cap: refused, pointing at the first operator past it.
+        let long: Vec<String> = (0..10 * MAX_TERMS)
+            .map(|i| format!("app_id == \"{i}\""))
+            .collect();
+        let text = long.join(" or ");
+        let e = parse(&text).unwrap_err();
+        assert!(e.message.contains("at most 512 terms"), "{e:?}");
+        assert_eq!(&text[e.span.clone()], "or");
     }
 
     #[test]

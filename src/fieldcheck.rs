@@ -8,7 +8,6 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use crate::backend::Backend;
-use crate::catalogue::Field;
 use crate::diag::Diagnostic;
 use crate::events::AuthDetails;
 use crate::plan::Plan;
@@ -21,7 +20,10 @@ pub struct Report {
     /// How authenticationDetails arrived, verdict → events.
     pub auth_details: BTreeMap<String, usize>,
     pub rules: Vec<RuleReport>,
-    /// True when a required field is missing from more than the allowed share of events.
+    /// What the target's health query would report over these events (see src/health.rs).
+    pub health: Vec<crate::health::Finding>,
+    /// True when a field a query tests is missing from more than the allowed share of events, or a
+    /// health check fires.
     pub failed: bool,
 }
 
@@ -38,6 +40,8 @@ pub struct FieldShare {
     pub source: String,
     pub present: usize,
     pub share: f64,
+    /// False for a field the query only outputs for triage: missing, the alert loses context, not its logic.
+    pub tested: bool,
     pub ok: bool,
 }
 
@@ -47,46 +51,58 @@ pub fn check(
     samples: &[PathBuf],
     max_missing: f64,
 ) -> Result<Report, Vec<Diagnostic>> {
-    let mut events = Vec::new();
+    // Streamed: counts per field, verdict and health check, never the events themselves.
+    let mut total = 0usize;
+    let mut auth_details: BTreeMap<String, usize> = BTreeMap::new();
+    let mut present: BTreeMap<crate::catalogue::Field, usize> = BTreeMap::new();
+    let mut tally = crate::health::Tally::new(backend.health());
+    let needed: std::collections::BTreeSet<crate::catalogue::Field> = plans
+        .iter()
+        .flat_map(|d| d.fields.iter().copied())
+        .filter(|f| !f.is_derived())
+        .collect();
     let mut errs = Vec::new();
     for s in samples {
-        match backend.read_events(s) {
-            Ok(e) => events.extend(e),
-            Err(e) => errs.push(e),
+        let read = backend.each_event(s, &mut |e, verdict| {
+            total += 1;
+            *auth_details.entry(verdict.describe()).or_insert(0) += 1;
+            for &f in &needed {
+                if !e.missing.contains(&f) {
+                    *present.entry(f).or_insert(0) += 1;
+                }
+            }
+            tally.add(&e, &verdict);
+        });
+        if let Err(e) = read {
+            errs.push(e);
         }
     }
     if !errs.is_empty() {
         return Err(errs);
     }
-    if events.is_empty() {
+    if total == 0 {
         return Err(vec![Diagnostic::error(
             "E050",
             "the samples hold no events",
         )
         .help("export sign-in events from the SIEM as JSON")]);
     }
-    let total = events.len();
-    let mut auth_details = BTreeMap::new();
-    for (_, verdict) in &events {
-        *auth_details.entry(verdict.describe()).or_insert(0) += 1;
-    }
     let mut failed = false;
     let mut rules = Vec::new();
     for d in plans {
         let mut fields = Vec::new();
-        for &f in d.fields.iter().filter(|f| **f != Field::UaFamily) {
-            let present = events
-                .iter()
-                .filter(|(e, _)| !e.missing.contains(&f))
-                .count();
+        for &f in d.fields.iter().filter(|f| !f.is_derived()) {
+            let present = present.get(&f).copied().unwrap_or(0);
             let share = present as f64 / total as f64;
             let ok = 1.0 - share <= max_missing + f64::EPSILON;
-            failed |= !ok;
+            let is_tested = !d.context_fields.contains(&f);
+            failed |= !ok && is_tested;
             fields.push(FieldShare {
                 field: f.name(),
                 source: backend.source_of(f),
                 present,
                 share,
+                tested: is_tested,
                 ok,
             });
         }
@@ -95,12 +111,15 @@ pub fn check(
             fields,
         });
     }
+    let health = tally.findings(backend.health());
+    failed |= !health.is_empty();
     Ok(Report {
         target: backend.target().name(),
         files: samples.iter().map(|p| p.display().to_string()).collect(),
         events: total,
         auth_details,
         rules,
+        health,
         failed,
     })
 }
@@ -115,16 +134,23 @@ pub fn render_human(r: &Report) -> String {
         r.target
     );
     let ok = AuthDetails::Ok.describe();
+    let raw_only = AuthDetails::RawOnly.describe();
     let verdicts: Vec<String> = r
         .auth_details
         .iter()
         .map(|(v, n)| format!("{v} in {n}/{}", r.events))
         .collect();
     let _ = writeln!(out, "authenticationDetails: {}", verdicts.join("; "));
-    if r.auth_details.keys().any(|k| *k != ok) {
+    if r.auth_details.keys().any(|k| *k != ok && *k != raw_only) {
         let _ = writeln!(
             out,
             "  warning: rules that read authentication steps cannot see them in these events"
+        );
+    }
+    if r.auth_details.contains_key(&raw_only) {
+        let _ = writeln!(
+            out,
+            "  note: the searches recover steps found only in _raw with spath (slower); Splunk's [spath] extraction_cutoff cut them from the flattened fields"
         );
     }
     for rule in &r.rules {
@@ -156,15 +182,39 @@ pub fn render_human(r: &Report) -> String {
                 f.source,
                 format!("{}/{}", f.present, r.events),
                 f.share * 100.0,
-                if f.ok { "" } else { "  MISSING" }
+                match (f.ok, f.tested) {
+                    (true, _) => "",
+                    (false, true) => "  MISSING",
+                    (false, false) => "  missing (output only: the alert loses triage context)",
+                }
             );
         }
     }
     let _ = writeln!(
         out,
+        "\nhealth checks ({} query over these events)",
+        r.target
+    );
+    if r.health.is_empty() {
+        let _ = writeln!(out, "  none fires");
+    }
+    for h in &r.health {
+        let source = if h.source.is_empty() {
+            "all sources"
+        } else {
+            h.source.as_str()
+        };
+        let _ = writeln!(
+            out,
+            "  FIRES {:<22} {:<32} events {:>7}  share {:.4}  threshold {}",
+            h.check, source, h.events, h.share, h.threshold
+        );
+    }
+    let _ = writeln!(
+        out,
         "\n{}",
         if r.failed {
-            "FAILED: a field a query needs is missing from too many events"
+            "FAILED: a field a query tests is missing from too many events, or a health check fires"
         } else {
             "ok: every field the queries need is present"
         }

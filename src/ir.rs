@@ -118,6 +118,10 @@ pub struct TestCase {
     pub sessions: Vec<String>,
     pub reason: String,
     pub missing_fields: Vec<Field>,
+    /// The severity every alert must have, when the test says.
+    pub severity: Option<Severity>,
+    /// The signals every alert must show, sorted, when the test says.
+    pub signals: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Copy, Serialize)]
@@ -143,6 +147,7 @@ pub enum Logic {
 pub struct Correlation {
     pub key: Field,
     pub window: Duration,
+    pub anchor: Anchor,
     pub issuance: Cond,
     pub later: Cond,
     pub pair: Option<Cond>,
@@ -153,13 +158,27 @@ pub struct Correlation {
     pub later_fields: Vec<Field>,
 }
 
+/// Which issuance in the window a later event is paired with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Anchor {
+    /// The most recent issuance before the later event.
+    Latest,
+    /// The earliest issuance still within the window.
+    First,
+}
+
+impl Anchor {
+    pub const ALL: [(&'static str, Anchor); 2] =
+        [("latest", Anchor::Latest), ("first", Anchor::First)];
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Signals {
-    pub user_agent: bool,
-    pub asn: bool,
-    pub device: bool,
-    /// How many of the enabled signals must disagree.
-    pub min_disagreements: u8,
+    /// The built-in signals switched on, then the rule's own, in that order.
+    pub list: Vec<Signal>,
+    /// The score a pair needs: the sum of the weights of the signals that hold.
+    pub min_score: u32,
     /// ASN lists that label the later ASN's category and raise severity.
     pub asn_categories: Vec<String>,
     /// When true an ASN change counts only if the later ASN is in a category.
@@ -169,9 +188,32 @@ pub struct Signals {
 }
 
 impl Signals {
-    pub fn enabled(&self) -> usize {
-        usize::from(self.user_agent) + usize::from(self.asn) + usize::from(self.device)
+    pub fn has(&self, t: &SignalTest) -> bool {
+        self.list.iter().any(|s| &s.test == t)
     }
+
+    pub fn total_weight(&self) -> u32 {
+        self.list.iter().map(|s| s.weight).sum()
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Signal {
+    pub name: String,
+    pub description: Option<String>,
+    pub weight: u32,
+    pub test: SignalTest,
+}
+
+/// What a signal tests: one of the built-ins, whose semantics docs/semantics.md fixes, or a condition
+/// over the pair.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum SignalTest {
+    UserAgent,
+    Asn,
+    Device,
+    When { cond: Cond },
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -345,7 +387,32 @@ pub struct UaTable {
 #[derive(Debug, Clone, Serialize)]
 pub struct UaFamily {
     pub name: String,
-    pub scripted: bool,
+    /// browser, client, scripted or other (`ua_class`); the default family is of class `other`.
+    pub class: String,
     /// Case-insensitive substrings; the first family with a match wins.
     pub match_any: Vec<String>,
+}
+
+/// A character no string value may hold, and why: what both targets can carry as data is decided here.
+/// A backtick is refused because Splunk expands `macros` in a search's text before it parses it, and
+/// whether one inside a quoted value stays data depends on the expander's quote tracking; NUL and
+/// carriage returns because neither target's literals nor savedsearches.conf lines carry them; other
+/// control characters (except newline and tab) because they are invisible in review.
+pub fn refused_char(s: &str) -> Option<(char, &'static str)> {
+    if s.contains("\\\n") {
+        return Some((
+            '\\',
+            "a backslash at the end of a line (savedsearches.conf reads it as a line continuation)",
+        ));
+    }
+    s.chars().find_map(|c| match c {
+        '`' => Some((
+            c,
+            "a backtick (Splunk expands `macros` in a search's text before it parses it)",
+        )),
+        '\0' => Some((c, "a NUL character")),
+        '\r' => Some((c, "a carriage return (write a newline as \\n)")),
+        c if c.is_control() && c != '\n' && c != '\t' => Some((c, "a control character")),
+        _ => None,
+    })
 }

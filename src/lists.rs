@@ -12,6 +12,9 @@ use crate::model::{self, span_of, ListValue, RawList, RawUaTable, Spanned};
 /// More values than this belong in a watchlist/lookup, not in query text.
 pub const MAX_LIST_VALUES: usize = 10_000;
 pub const UA_TABLE_FILE: &str = "ua_families.yaml";
+/// Classes of user-agent families: a `client` is a first-party app that legitimately shares a browser's
+/// session (Teams, Outlook, the Windows broker).
+pub const UA_CLASSES: [&str; 4] = ["browser", "client", "scripted", "other"];
 
 /// Validates one list (from a list file or a rule's `lists:`).
 pub fn validate_list(
@@ -205,7 +208,16 @@ pub fn normalize_value(kind: ListKind, v: &ListValue) -> Result<Value, (String, 
             format!("app id `{s}` is not a GUID"),
             "app ids look like 27922004-5251-4030-b22d-91ecd9a37ea4".into(),
         )),
-        (ListKind::String, ListValue::Str(s)) => Ok(Value::Str(s.clone())),
+        (ListKind::String, ListValue::Str(s)) => match crate::ir::refused_char(s) {
+            Some((c, why)) => Err((
+                format!("the value {} holds {why}", crate::diag::escape_invisible(s)),
+                format!(
+                    "remove {} from the value",
+                    crate::diag::escape_invisible(&c.to_string())
+                ),
+            )),
+            None => Ok(Value::Str(s.clone())),
+        },
         (_, ListValue::Int(n)) => Err((
             format!("{n} is a number, but this list holds strings"),
             "quote the value".into(),
@@ -390,7 +402,13 @@ fn load_ua_table(path: &Path) -> Result<UaTable, Vec<Diagnostic>> {
             );
         }
         for m in &f.match_any {
-            if m.value.trim().is_empty() || m.value.contains(['\n', '\r']) {
+            if let Some((_, why)) = crate::ir::refused_char(&m.value) {
+                errs.push(
+                    Diagnostic::error("E025", format!("a match_any substring holds {why}"))
+                        .at(span_of(&file, m))
+                        .help("user agents never hold it: remove it"),
+                );
+            } else if m.value.trim().is_empty() || m.value.contains('\n') {
                 errs.push(
                     Diagnostic::error("E025", "a match_any substring is empty or spans lines")
                         .at(span_of(&file, m))
@@ -398,9 +416,38 @@ fn load_ua_table(path: &Path) -> Result<UaTable, Vec<Diagnostic>> {
                 );
             }
         }
+        let scripted = f.scripted.as_ref().is_some_and(|s| s.value);
+        let class = match &f.class {
+            Some(c) if UA_CLASSES.contains(&c.value.as_str()) => {
+                if scripted && c.value != "scripted" {
+                    errs.push(
+                        Diagnostic::error(
+                            "E025",
+                            format!(
+                                "family `{}` is scripted but of class `{}`",
+                                f.name.value, c.value
+                            ),
+                        )
+                        .at(span_of(&file, c))
+                        .help("drop `scripted: true`, or make the class `scripted`"),
+                    );
+                }
+                c.value.clone()
+            }
+            Some(c) => {
+                errs.push(
+                    Diagnostic::error("E025", format!("unknown client class `{}`", c.value))
+                        .at(span_of(&file, c))
+                        .help(suggest(&c.value, &UA_CLASSES)),
+                );
+                String::new()
+            }
+            None if scripted => "scripted".into(),
+            None => "other".into(),
+        };
         families.push(UaFamily {
             name: f.name.value.clone(),
-            scripted: f.scripted.as_ref().is_some_and(|s| s.value),
+            class,
             match_any: f.match_any.iter().map(|m| m.value.clone()).collect(),
         });
     }

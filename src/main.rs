@@ -1,5 +1,8 @@
 //! The command line: parse arguments, call the library, print what it returns, pick the exit code.
 
+// As in the library: diagnostics travel by value on the cold path.
+#![allow(clippy::result_large_err)]
+
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -183,6 +186,13 @@ enum Emit {
 }
 
 fn main() -> ExitCode {
+    // Like other Unix tools: a reader that goes away (`| head`) ends the process quietly, instead of
+    // every print failing with a panic.
+    #[cfg(unix)]
+    // SAFETY: restoring the default disposition of SIGPIPE before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Build(args) => run_build(&args),
@@ -508,7 +518,9 @@ fn run_build(args: &BuildArgs) -> anyhow::Result<ExitCode> {
         );
         return Ok(ExitCode::from(1));
     }
-    if let Err(d) = outdir::write(&args.out, &artifacts) {
+    if let Err(d) = outdir::refuse_inside_inputs(&args.out, &args.paths)
+        .and_then(|()| outdir::write(&args.out, &artifacts))
+    {
         report(&[d], args.format, Channel::Stderr, None, nothing);
         return Ok(ExitCode::from(1));
     }

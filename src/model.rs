@@ -60,6 +60,12 @@ pub struct RawTest {
     /// Fields the samples lack on purpose; the run must report them absent.
     #[serde(default)]
     pub missing_fields: Vec<Spanned<String>>,
+    /// `alert` tests: the severity every alert must have.
+    #[serde(default)]
+    pub severity: Option<Spanned<String>>,
+    /// `alert` tests: the signals every alert must show, exactly (correlation rules).
+    #[serde(default)]
+    pub signals: Option<Vec<Spanned<String>>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -73,6 +79,9 @@ pub struct RawCorrelation {
     /// A condition over the pair (`first.` and `later.` fields).
     #[serde(default, rename = "where")]
     pub pair: Option<Spanned<String>>,
+    /// Which issuance in the window a later event pairs with: `latest` (default) or `first`.
+    #[serde(default)]
+    pub anchor: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -96,6 +105,16 @@ pub struct RawSignals {
     pub asn: Option<Spanned<bool>>,
     #[serde(default)]
     pub device: Option<Spanned<bool>>,
+    /// Weights of the built-in signals (default 1 each).
+    #[serde(default)]
+    pub weights: BTreeMap<String, Spanned<i64>>,
+    /// Signals of the rule's own: a condition over the pair.
+    #[serde(default)]
+    pub extra: Vec<Spanned<RawSignal>>,
+    /// The score a pair needs: the sum of the weights of the signals that hold.
+    #[serde(default)]
+    pub min_score: Option<Spanned<i64>>,
+    /// The earlier name of `min_score`, when every weight was 1.
     #[serde(default)]
     pub min_disagreements: Option<Spanned<i64>>,
     #[serde(default)]
@@ -104,6 +123,18 @@ pub struct RawSignals {
     pub require_asn_category: Option<Spanned<bool>>,
     #[serde(default)]
     pub risk_events: Vec<Spanned<String>>,
+}
+
+/// A signal of the rule's own.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSignal {
+    pub name: Spanned<String>,
+    #[serde(default)]
+    pub description: Option<Spanned<String>>,
+    #[serde(default)]
+    pub weight: Option<Spanned<i64>>,
+    pub when: Spanned<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -140,11 +171,54 @@ pub struct RawList {
 }
 
 /// A list value as YAML gave it; the list's `kind` decides which are valid.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum ListValue {
     Int(i64),
     Str(String),
+}
+
+impl<'de> Deserialize<'de> for ListValue {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = ListValue;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a string or a whole number")
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<ListValue, E> {
+                Ok(ListValue::Int(v))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<ListValue, E> {
+                i64::try_from(v)
+                    .map(ListValue::Int)
+                    .map_err(|_| E::custom(format!("{v} is too large for a list value")))
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<ListValue, E> {
+                Err(E::custom(if v.fract() == 0.0 && v.abs() < 1e15 {
+                    format!(
+                        "a number written with a leading zero or a decimal point: write {} (an ASN), or quote it (a string)",
+                        v as i64
+                    )
+                } else {
+                    format!(
+                        "{v} is a decimal number: list values are whole numbers (ASNs) or strings"
+                    )
+                }))
+            }
+            fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<ListValue, E> {
+                Err(E::custom(format!(
+                    "{v} is a boolean: quote it if it is a string value"
+                )))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<ListValue, E> {
+                Ok(ListValue::Str(v.to_string()))
+            }
+            fn visit_unit<E: serde::de::Error>(self) -> Result<ListValue, E> {
+                Err(E::custom("an empty value: remove it or write it"))
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 /// A list read at query time from the SIEM: a Sentinel watchlist and a Splunk lookup.
@@ -173,6 +247,9 @@ pub struct RawUaTable {
 #[serde(deny_unknown_fields)]
 pub struct RawUaFamily {
     pub name: Spanned<String>,
+    /// browser, client (a first-party app that shares a browser's session), scripted or other.
+    #[serde(default)]
+    pub class: Option<Spanned<String>>,
     #[serde(default)]
     pub scripted: Option<Spanned<bool>>,
     pub match_any: Vec<Spanned<String>>,
@@ -238,7 +315,38 @@ pub fn read_source(path: &Path) -> Result<Arc<SourceFile>, Diagnostic> {
 
 /// Deserializes a YAML document, turning serde-saphyr's errors into located diagnostics.
 pub fn parse_yaml<T: for<'de> Deserialize<'de>>(file: &Arc<SourceFile>) -> Result<T, Diagnostic> {
+    if let Some(at) = second_document(&file.text) {
+        return Err(Diagnostic::error(
+            "E002",
+            "the file holds several YAML documents; a rule, list, profile or config file holds one",
+        )
+        .at(Span::new(file, at, at + 3))
+        .help("split the documents into one file each, or remove the `---` line"));
+    }
     serde_saphyr::from_str::<T>(&file.text).map_err(|e| yaml_error(file, &e))
+}
+
+/// The byte offset of a `---` (or `...`) line that ends a document after content: a second document.
+/// A `---` before any content opens the first one.
+fn second_document(text: &str) -> Option<usize> {
+    let mut content = false;
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let bare = line.trim_end();
+        let marker = bare == "---" || bare.starts_with("--- ") || bare == "...";
+        if marker && content {
+            return Some(offset);
+        }
+        if !marker
+            && !bare.trim_start().is_empty()
+            && !bare.trim_start().starts_with('#')
+            && !bare.starts_with('%')
+        {
+            content = true;
+        }
+        offset += line.len();
+    }
+    None
 }
 
 fn yaml_error(file: &Arc<SourceFile>, err: &serde_saphyr::Error) -> Diagnostic {
@@ -289,11 +397,20 @@ fn yaml_error(file: &Arc<SourceFile>, err: &serde_saphyr::Error) -> Diagnostic {
         } else {
             "see docs/rule-format.md for the shape of this section"
         })),
-        E::DuplicateMappingKey { .. } => at(Diagnostic::error(
+        E::DuplicateMappingKey { key, .. } => at(Diagnostic::error(
             "E002",
-            format!("duplicate key: {}", first_line(&inner.render())),
+            match key {
+                Some(k) => format!("duplicate key `{k}`"),
+                None => "a key appears twice in this mapping".to_string(),
+            },
         )
-        .help("each key may appear once in a mapping")),
+        .help("each key may appear once in a mapping: keep one")),
+        E::Message { msg, .. } => at(Diagnostic::error("E005", format!("invalid value: {msg}"))),
+        _ if inner.render().contains("tabs") => at(Diagnostic::error(
+            "E002",
+            "tabs are not allowed for indentation",
+        )
+        .help("indent YAML with spaces")),
         _ => at(Diagnostic::error(
             "E002",
             format!("malformed YAML: {}", first_line(&inner.render())),

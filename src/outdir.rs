@@ -22,6 +22,49 @@ fn io(what: &str, p: &Path, e: std::io::Error) -> Diagnostic {
 
 /// Writes the artifacts to `out`: into a fresh sibling folder first, then swapped in, so a failure
 /// leaves the previous output exactly as it was.
+/// Refuses an output folder inside (or equal to) a folder of rules: the next build would read its own
+/// output (analytic-rule YAML) as rules.
+pub fn refuse_inside_inputs(out: &Path, inputs: &[PathBuf]) -> Result<(), Diagnostic> {
+    let out_abs = absolute(out);
+    for input in inputs.iter().filter(|p| p.is_dir()) {
+        let input_abs = absolute(input);
+        if out_abs.starts_with(&input_abs) {
+            return Err(Diagnostic::error(
+                "E040",
+                format!(
+                    "the output folder {} is inside the rule folder {}",
+                    out.display(),
+                    input.display()
+                ),
+            )
+            .in_file(out)
+            .help("write the output beside the rules (e.g. --out dist): the next build would read it as rules"));
+        }
+    }
+    Ok(())
+}
+
+/// The path made absolute and resolved through the links of its existing part (the rest may not exist yet).
+fn absolute(p: &Path) -> PathBuf {
+    let p = std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    let mut existing = p.as_path();
+    let mut rest = Vec::new();
+    while !existing.exists() {
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_os_string());
+                existing = parent;
+            }
+            _ => break,
+        }
+    }
+    let mut out = fs::canonicalize(existing).unwrap_or_else(|_| existing.to_path_buf());
+    for name in rest.into_iter().rev() {
+        out.push(name);
+    }
+    out
+}
+
 pub fn write(out: &Path, artifacts: &[Artifact]) -> Result<(), Diagnostic> {
     if fs::symlink_metadata(out).is_ok_and(|m| m.file_type().is_symlink()) {
         return Err(

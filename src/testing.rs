@@ -64,14 +64,41 @@ fn judge(
     shape: &'static str,
     events: &[crate::events::Event],
 ) -> Outcome {
-    let alerts = eval::evaluate(d, events);
+    // What the deployed rule emits: consecutive scheduled runs over the events, each seeing only what
+    // was ingested by then, within its lookback, and emitting what its new slice completes.
+    let everything = eval::evaluate(d, events);
+    let mut problems = Vec::new();
+    let emitted: Vec<eval::Alert> = match eval::simulate(d, events) {
+        Some(runs) => runs.into_iter().flat_map(|(_, a)| a).collect(),
+        None => {
+            problems.push(format!(
+                "the events span more than {} scheduled runs; split the file",
+                eval::MAX_RUNS
+            ));
+            everything.clone()
+        }
+    };
+    // Exactly once: every pair the logic finds is emitted by one run, none twice.
+    let identity = |a: &eval::Alert| (a.session_id.clone(), a.time, a.issuance_time);
+    let mut counts: BTreeMap<_, usize> = everything.iter().map(|a| (identity(a), 0)).collect();
+    for a in &emitted {
+        *counts.entry(identity(a)).or_insert(0) += 1;
+    }
+    for ((session, time, _), n) in &counts {
+        if *n != 1 {
+            problems.push(format!(
+                "the pair of session {session} at {time} is emitted {n} times by the scheduled runs, not once"
+            ));
+        }
+    }
+    let alerts = emitted;
     let alerted: BTreeSet<String> = alerts.iter().map(|a| a.session_id.clone()).collect();
     let expected: BTreeSet<String> = case.sessions.iter().cloned().collect();
     let needed: BTreeSet<Field> = d
         .fields
         .iter()
         .copied()
-        .filter(|f| *f != Field::UaFamily)
+        .filter(|f| !f.is_derived())
         .collect();
     let mut absent = BTreeMap::new();
     for e in events {
@@ -79,7 +106,6 @@ fn judge(
             *absent.entry(f.name()).or_insert(0) += 1;
         }
     }
-    let mut problems = Vec::new();
     if case.expect_alert && alerted != expected {
         problems.push(format!(
             "expected alerts for {} but got {}",
@@ -102,6 +128,34 @@ fn judge(
                 .map(|c| format!("; later ASN in {c}"))
                 .unwrap_or_default()
         ));
+    }
+    if case.expect_alert {
+        for a in &alerts {
+            if let Some(want) = case.severity {
+                if a.severity != want {
+                    problems.push(format!(
+                        "expected severity {} but the alert of session {} at {} has {}",
+                        want.name(),
+                        a.session_id,
+                        a.time,
+                        a.severity.name()
+                    ));
+                }
+            }
+            if let Some(want) = &case.signals {
+                let mut got = a.signals.clone();
+                got.sort();
+                if &got != want {
+                    problems.push(format!(
+                        "expected signals [{}] but the alert of session {} at {} shows [{}]",
+                        want.join(", "),
+                        a.session_id,
+                        a.time,
+                        got.join(", ")
+                    ));
+                }
+            }
+        }
     }
     for f in &case.missing_fields {
         if !absent.contains_key(f.name()) && !events.iter().any(|e| e.missing.contains(f)) {

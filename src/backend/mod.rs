@@ -75,11 +75,26 @@ pub trait Backend: Send + Sync {
     fn read_event(&self, record: &Json) -> (Event, AuthDetails);
     /// Every record of an events file exported from this target.
     fn read_events(&self, path: &Path) -> Result<Vec<(Event, AuthDetails)>, Diagnostic> {
-        let records = crate::events::read_records(path)?;
-        Ok(records.iter().map(|r| self.read_event(r)).collect())
+        let mut out = Vec::new();
+        self.each_event(path, &mut |e, d| out.push((e, d)))?;
+        Ok(out)
+    }
+    /// Every record of an events file, streamed: one record in memory at a time.
+    fn each_event(
+        &self,
+        path: &Path,
+        f: &mut dyn FnMut(Event, AuthDetails),
+    ) -> Result<(), Diagnostic> {
+        crate::events::for_each_record(path, &mut |r| {
+            let (e, d) = self.read_event(&r);
+            f(e, d);
+            Ok(())
+        })
     }
     /// Where this target reads a canonical field, for reports.
     fn source_of(&self, f: Field) -> String;
+    /// What this target's health query checks (its profile's `health:` section).
+    fn health(&self) -> &crate::health::HealthPlan;
 }
 
 /// Every target's backend, configured once per run.
@@ -164,24 +179,6 @@ pub(crate) fn expect_target(
                 want.name()
             )),
     )
-}
-
-/// The health query's look-back and threshold, checked.
-pub(crate) fn health_settings(
-    file: &crate::diag::SourceFile,
-    lookback: &str,
-    threshold: f64,
-) -> Result<Duration, Diagnostic> {
-    let lookback = Duration::parse(lookback).map_err(|e| {
-        Diagnostic::error("E030", format!("health lookback: {e}")).in_file(&file.path)
-    })?;
-    if !(0.0..=1.0).contains(&threshold) {
-        return Err(
-            Diagnostic::error("E030", "health threshold must be between 0 and 1")
-                .in_file(&file.path),
-        );
-    }
-    Ok(lookback)
 }
 
 /// An unmapped field is fixed in the profile; the message says which rule needs it.

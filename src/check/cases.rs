@@ -87,7 +87,59 @@ impl Checker<'_> {
                     }
                 }
             }
+            let severity = t.severity.as_ref().and_then(|s| {
+                let found = crate::ir::Severity::ALL
+                    .iter()
+                    .find(|(n, _)| *n == s.value)
+                    .map(|(_, v)| *v);
+                if found.is_none() {
+                    self.err(
+                        Diagnostic::error("E060", format!("`severity: {}`", s.value))
+                            .at(self.at(s))
+                            .help("informational, low, medium or high"),
+                    );
+                }
+                found
+            });
+            if !expect_alert {
+                let extra = t.severity.as_ref().map(|s| self.at(s)).or_else(|| {
+                    t.signals
+                        .as_ref()
+                        .and_then(|v| v.first())
+                        .map(|s| self.at(s))
+                });
+                if let Some(at) = extra {
+                    self.err(
+                        Diagnostic::error(
+                            "E060",
+                            "a `no_alert` test expects a severity or signals",
+                        )
+                        .at(at)
+                        .help("remove `severity:` / `signals:`, or expect `alert`"),
+                    );
+                }
+            }
+            let signals = t.signals.as_ref().map(|v| {
+                let known: Vec<String> = self.signal_names();
+                for s in v {
+                    if !known.contains(&s.value) {
+                        self.err(
+                            Diagnostic::error(
+                                "E060",
+                                format!("the rule has no signal `{}`", s.value),
+                            )
+                            .at(self.at(s))
+                            .help(format!("its signals: {}", known.join(", "))),
+                        );
+                    }
+                }
+                let mut names: Vec<String> = v.iter().map(|s| s.value.clone()).collect();
+                names.sort();
+                names
+            });
             out.push(TestCase {
+                severity,
+                signals,
                 name: t.name.value.clone(),
                 events,
                 expect_alert,
@@ -96,6 +148,28 @@ impl Checker<'_> {
                 missing_fields,
             });
         }
+        out
+    }
+}
+
+impl Checker<'_> {
+    /// The names of the rule's signals as written (built-in ones switched on, then extra ones).
+    fn signal_names(&self) -> Vec<String> {
+        let Some(s) = &self.raw.signals else {
+            return Vec::new();
+        };
+        let s = &s.value;
+        let mut out = Vec::new();
+        for (name, flag) in [
+            ("user_agent", &s.user_agent),
+            ("asn", &s.asn),
+            ("device", &s.device),
+        ] {
+            if flag.as_ref().is_some_and(|b| b.value) {
+                out.push(name.to_string());
+            }
+        }
+        out.extend(s.extra.iter().map(|x| x.value.name.value.clone()));
         out
     }
 }

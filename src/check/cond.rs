@@ -415,7 +415,21 @@ impl Checker<'_> {
         cmp: CmpOp,
     ) -> Option<Value> {
         let value = match (ty, op) {
-            (Type::String | Type::StringList | Type::Ip, Operand::Str(s, _)) => {
+            (Type::String | Type::StringList | Type::Ip, Operand::Str(s, span)) => {
+                if let Some((c, why)) = crate::ir::refused_char(s) {
+                    self.err(
+                        Diagnostic::error(
+                            "E020",
+                            format!("the value {} holds {why}", crate::diag::escape_invisible(s)),
+                        )
+                        .at(map.span(span.clone()))
+                        .help(format!(
+                            "remove {} from the value",
+                            crate::diag::escape_invisible(&c.to_string())
+                        )),
+                    );
+                    return None;
+                }
                 Some(Value::Str(s.clone()))
             }
             (Type::Int, Operand::Int(i, _)) => Some(Value::Int(*i)),

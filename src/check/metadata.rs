@@ -7,9 +7,20 @@ use crate::diag::{did_you_mean, Diagnostic};
 impl Checker<'_> {
     pub(super) fn check_metadata(&mut self) {
         let raw = self.raw;
-        if !is_kebab(&raw.id.value) {
+        let id = &raw.id.value;
+        let shown = crate::diag::escape_invisible(id);
+        if id.chars().count() > 64 {
             self.err(
-                Diagnostic::error("E010", format!("rule id `{}` is not kebab-case", raw.id.value))
+                Diagnostic::error(
+                    "E010",
+                    format!("rule id is {} characters long, over 64", id.chars().count()),
+                )
+                .at(self.at(&raw.id))
+                .help("shorten it: ids name files, watchlists and saved searches"),
+            );
+        } else if !is_kebab(id) {
+            self.err(
+                Diagnostic::error("E010", format!("rule id {shown} is not kebab-case"))
                     .at(self.at(&raw.id))
                     .help("use lower-case words joined by `-`, e.g. aitm-session-replay (at most 64 characters)"),
             );

@@ -186,9 +186,11 @@ impl Checker<'_> {
             }
         };
         let (logic, window) = logic?;
-        let lookback = Duration {
-            seconds: window.seconds + every.seconds + delay.seconds,
-        };
+        // Each is at most Duration::MAX, so the sum cannot wrap; checked all the same.
+        let lookback = window
+            .checked_add(every)
+            .and_then(|d| d.checked_add(delay))
+            .unwrap_or(Duration { seconds: u64::MAX });
         if lookback > MAX_LOOKBACK {
             let at = raw
                 .correlation
@@ -314,7 +316,7 @@ impl Checker<'_> {
 }
 
 fn uses_ua_family(logic: &Logic) -> bool {
-    fields_of(logic).contains(&Field::UaFamily)
+    fields_of(logic).iter().any(|f| f.is_derived())
 }
 
 /// Every canonical field the logic reads (the key and `time` included for correlations).
@@ -342,7 +344,7 @@ fn fields_of(logic: &Logic) -> Vec<Field> {
         }
     }
     set.extend(refs.into_iter().map(|r| r.field));
-    if set.contains(&Field::UaFamily) {
+    if set.iter().any(|f| f.is_derived()) {
         set.insert(Field::UserAgent);
     }
     set.into_iter().collect()

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-pub use render::{JsonDiagnostic, JsonLabel, JsonPlace};
+pub use render::{escape_invisible, JsonDiagnostic, JsonLabel, JsonPlace};
 
 /// A source file held in memory so diagnostics can quote the offending line.
 #[derive(Debug)]

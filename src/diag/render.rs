@@ -28,6 +28,21 @@ fn visible(c: char, out: &mut String) {
     }
 }
 
+/// A user's value quoted for a message: `…` with control, bidirectional and invisible characters escaped
+/// (`\u{202e}`), and cut at 80 characters.
+pub fn escape_invisible(s: &str) -> String {
+    let mut out = String::from("`");
+    for (i, c) in s.chars().enumerate() {
+        if i == 80 {
+            out.push('…');
+            break;
+        }
+        visible(c, &mut out);
+    }
+    out.push('`');
+    out
+}
+
 /// The span's line, one character for one character: tabs as spaces, hidden characters as U+FFFD
 /// (so columns stay right), and the span's byte range within it. Also the hidden characters found,
 /// for a note.

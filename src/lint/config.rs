@@ -28,6 +28,11 @@ struct Raw {
 }
 
 impl Config {
+    /// Overrides one code's level.
+    pub fn set(&mut self, code: &str, level: Setting) {
+        self.levels.insert(code.to_string(), level);
+    }
+
     pub fn level(&self, lint: &Lint) -> Setting {
         self.levels.get(lint.code).copied().unwrap_or(lint.level)
     }

@@ -37,9 +37,9 @@ impl Language {
         }
     }
 
-    /// By file extension: `.kql`/`.csl`/`.kusto` and `.spl`.
+    /// By file extension, in any case: `.kql`/`.csl`/`.kusto` and `.spl`.
     pub fn of(path: &Path) -> Option<Language> {
-        match path.extension()?.to_str()? {
+        match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
             "kql" | "csl" | "kusto" => Some(Language::Kql),
             "spl" => Some(Language::Spl),
             _ => None,
@@ -320,16 +320,34 @@ pub fn collect(paths: &[std::path::PathBuf]) -> Result<Vec<std::path::PathBuf>, 
     for p in paths {
         if p.is_dir() {
             match crate::walk::files(p, &crate::walk::is_data_folder) {
-                // YAML inside a build output (analytic-rule exports) is not a tokenward rule.
+                // YAML inside a build output (analytic-rule exports) is not a tokenward rule, nor is
+                // YAML that does not look like one (a docker-compose.yaml, a CI workflow).
                 Ok(files) => {
+                    let before = out.len();
                     out.extend(files.into_iter().filter(|e| {
-                        Language::of(e).is_some() || (is_yaml(e) && !in_build_output(e))
-                    }))
+                        Language::of(e).is_some()
+                            || (is_yaml(e) && !in_build_output(e) && looks_like_rule(e))
+                    }));
+                    if out.len() == before {
+                        errs.push(
+                            Diagnostic::error("E001", "nothing to lint in this folder")
+                                .in_file(p)
+                                .help("tokenward lints .kql/.csl/.kusto, .spl and rule .yaml files (with `match:` or `correlation:`)"),
+                        );
+                    }
                 }
                 Err(e) => errs.extend(e),
             }
         } else if p.is_file() {
-            out.push(p.clone());
+            if Language::of(p).is_some() || is_yaml(p) {
+                out.push(p.clone());
+            } else {
+                errs.push(
+                    Diagnostic::error("E001", "not a file tokenward lints")
+                        .in_file(p)
+                        .help("name KQL files .kql, .csl or .kusto and SPL files .spl; rule files are .yaml or .yml"),
+                );
+            }
         } else {
             errs.push(
                 Diagnostic::error("E001", "no such file or folder")
@@ -354,7 +372,27 @@ fn in_build_output(p: &Path) -> bool {
 }
 
 fn is_yaml(p: &Path) -> bool {
-    matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
+    p.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"))
+}
+
+/// A YAML file found in a folder is a rule when its top level has `match:` or `correlation:`, the keys
+/// only tokenward rules have (Sigma rules, CI workflows and compose files have neither). Read from the
+/// first 64 KiB; a file that cannot be read is left to the rule reader to report. Named on the command
+/// line, any YAML file is read as a rule.
+fn looks_like_rule(p: &Path) -> bool {
+    use std::io::Read;
+    let mut head = Vec::new();
+    let Ok(f) = std::fs::File::open(p) else {
+        return true;
+    };
+    if f.take(64 * 1024).read_to_end(&mut head).is_err() {
+        return true;
+    }
+    let text = String::from_utf8_lossy(&head);
+    let top = |key: &str| text.lines().any(|l| l.starts_with(key));
+    top("match:") || top("correlation:")
 }
 
 /// Lints files: queries with the lint rules, rule files with the compiler's checks.
@@ -400,5 +438,9 @@ pub fn lint_generated(path: &Path, text: &str) -> Vec<Diagnostic> {
         )
     });
     let file = SourceFile::new(path, text.to_string());
-    lint_text(&file, lang, &Config::default(), schemas, fields)
+    // A generated .kql keeps its comments for reviewers; what Sentinel receives is checked against the
+    // length limit when the analytic rule is published (E081), so KQL009 would judge the wrong text.
+    let mut config = Config::default();
+    config.set("KQL009", Setting::Off);
+    lint_text(&file, lang, &config, schemas, fields)
 }

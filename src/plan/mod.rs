@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use crate::catalogue::Field;
 use crate::duration::Duration;
+pub use crate::ir::Anchor;
 use crate::ir::{Cond, FieldRef, List, Meta, Schedule, Suppression, TestCase, UaTable};
 
 #[derive(Debug, Clone, Serialize)]
@@ -24,6 +25,9 @@ pub struct Plan {
     pub ua_families: Option<UaTable>,
     /// Every canonical field read from the events, sorted.
     pub fields: Vec<Field>,
+    /// The fields read only to show in the alert (triage context), never tested: without them an alert
+    /// loses context, not its logic (`check-fields` reports them apart).
+    pub context_fields: Vec<Field>,
     pub query: Query,
     pub outputs: Outputs,
     /// The rule's own test cases (`tokenward test`).
@@ -46,6 +50,11 @@ pub struct Correlation {
     pub key: Field,
     /// Events that open the window (issuance).
     pub issuance: Cond,
+    /// A cheaper condition every issuance meets (the issuance with its tests on per-step
+    /// authenticationDetails fields relaxed away). Only the keys of events that pass it and then the full
+    /// issuance are read further, so a big tenant's later events are read for those sessions alone.
+    /// `None` when the issuance reads no per-step field.
+    pub issuance_prefilter: Option<Cond>,
     /// Events that use what was issued (later events).
     pub later: Cond,
     pub pairing: Pairing,
@@ -67,6 +76,15 @@ pub struct Correlation {
     pub risk: Option<Risk>,
     /// Any of these raises the severity one step.
     pub escalations: Vec<Escalation>,
+    /// How many events of each side one key keeps; beyond, the `truncated` output says so.
+    pub caps: Caps,
+}
+
+/// Bounds on what one aggregation group holds (docs/cost.md).
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Caps {
+    pub issuances: u32,
+    pub laters: u32,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -76,14 +94,6 @@ pub struct Pairing {
     pub anchor: Anchor,
     /// Issuance fields joined into the tie-break key, in this order; the larger key wins.
     pub tie_break: Vec<Field>,
-}
-
-/// Which issuance in the window a later event is paired with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Anchor {
-    /// The most recent issuance before the later event.
-    Latest,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -109,6 +119,9 @@ pub struct Signal {
 #[derive(Debug, Clone, Serialize)]
 pub struct Risk {
     pub wanted: Vec<String>,
+    /// Also read Identity Protection's detections (a table or category each profile names), tied to the
+    /// sign-ins by `correlation_id`; where the SIEM has none, the rule still runs.
+    pub detections: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -178,6 +191,8 @@ pub enum OutputValue {
     },
     /// The sum of the weights of the signals that fired.
     Score,
+    /// True when a key held more events of a side than the caps keep.
+    Truncated,
     /// The names of the signals that fired.
     Signals,
     /// The wanted risk events found on either event.
@@ -192,8 +207,10 @@ pub enum Role {
     Time,
     /// The aggregation key.
     Key,
-    /// The account the alert is about.
+    /// The account the alert is about (user principal name).
     Account,
+    /// The account's object id.
+    AccountId,
     Detail,
     Severity,
 }
@@ -205,10 +222,15 @@ pub enum EntityKind {
     Ip,
 }
 
+/// An entity of the alert, by the outputs that identify it.
 #[derive(Debug, Clone, Serialize)]
 pub struct Entity {
     pub kind: EntityKind,
+    /// The output holding its main identifier (a user principal name, an address).
     pub output: String,
+    /// For accounts: the output holding the object id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id_output: Option<String>,
 }
 
 impl Plan {
@@ -239,6 +261,24 @@ impl Plan {
 }
 
 impl Pred {
+    /// Every field the predicate reads.
+    pub fn fields(&self, out: &mut Vec<FieldRef>) {
+        match self {
+            Pred::All { all: v } | Pred::Any { any: v } => v.iter().for_each(|p| p.fields(out)),
+            Pred::Not { pred } => pred.fields(out),
+            Pred::Cond { cond } => cond.fields(out),
+            Pred::Differs { field } => {
+                for side in [crate::expr::Side::First, crate::expr::Side::Later] {
+                    out.push(FieldRef {
+                        side: Some(side),
+                        field: *field,
+                    });
+                }
+            }
+            Pred::Labelled { .. } | Pred::RiskFound => {}
+        }
+    }
+
     /// Every list the predicate reads.
     pub fn lists(&self, out: &mut Vec<String>) {
         match self {
@@ -246,6 +286,59 @@ impl Pred {
             Pred::Not { pred } => pred.lists(out),
             Pred::Cond { cond } => cond.lists(out),
             Pred::Differs { .. } | Pred::Labelled { .. } | Pred::RiskFound => {}
+        }
+    }
+}
+
+impl Correlation {
+    /// The fields every packed event carries: both sides' fields (so identical events are one event
+    /// whichever side they are on, in every target and in the evaluator).
+    pub fn packed_fields(&self) -> Vec<Field> {
+        let mut all: Vec<Field> = self
+            .first_fields
+            .iter()
+            .chain(&self.later_fields)
+            .copied()
+            .collect();
+        all.sort();
+        all.dedup();
+        all
+    }
+
+    /// The paired fields the query tests after pairing (labels, signals, `where`, suppressions, risk);
+    /// the others are only shown.
+    pub fn tested_fields(&self) -> Vec<FieldRef> {
+        let mut out = Vec::new();
+        for l in &self.labels {
+            out.push(l.field);
+        }
+        for s in &self.signals {
+            s.when.fields(&mut out);
+        }
+        if let Some(p) = &self.pair_filter {
+            p.fields(&mut out);
+        }
+        for s in &self.suppressions {
+            s.when.fields(&mut out);
+        }
+        if self.risk.is_some() {
+            for side in [crate::expr::Side::First, crate::expr::Side::Later] {
+                out.push(FieldRef {
+                    side: Some(side),
+                    field: Field::RiskEvents,
+                });
+            }
+        }
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// The fields each side shows.
+    pub fn side_fields(&self, side: crate::expr::Side) -> &[Field] {
+        match side {
+            crate::expr::Side::First => &self.first_fields,
+            crate::expr::Side::Later => &self.later_fields,
         }
     }
 }

@@ -18,18 +18,31 @@ fn bundled_rules_compile_to_both_targets() {
         names,
         [
             ".tokenward-manifest",
-            "sentinel/_health/auth-details-health.kql",
+            "sentinel/_health/sign-in-health.kql",
             "sentinel/aitm-session-replay.kql",
             "sentinel/analytic-rules/aitm-session-replay.yaml",
             "sentinel/analytic-rules/cookie-reuse-mfa-bypass.yaml",
+            "sentinel/analytic-rules/mfa-from-hosting-infrastructure.yaml",
             "sentinel/analytic-rules/session-impossible-travel.yaml",
-            "sentinel/arm/_health-auth-details.json",
+            "sentinel/arm/_health-sign-ins.json",
             "sentinel/arm/aitm-session-replay.json",
+            // Single-event rules also ship as near-real-time rules.
+            "sentinel/arm/cookie-reuse-mfa-bypass-nrt.json",
             "sentinel/arm/cookie-reuse-mfa-bypass.json",
+            "sentinel/arm/mfa-from-hosting-infrastructure-nrt.json",
+            "sentinel/arm/mfa-from-hosting-infrastructure.json",
             "sentinel/arm/session-impossible-travel.json",
             "sentinel/cookie-reuse-mfa-bypass.kql",
+            "sentinel/mfa-from-hosting-infrastructure.kql",
             "sentinel/session-impossible-travel.kql",
-            "splunk/_health/auth-details-health.spl",
+            // Lists moved to watchlists to keep the deployed queries under Sentinel's limit.
+            "sentinel/watchlists/tokenward_first_party_mobile_apps.csv",
+            "sentinel/watchlists/tokenward_first_party_mobile_apps.json",
+            "sentinel/watchlists/tokenward_mfa_performed_results.csv",
+            "sentinel/watchlists/tokenward_mfa_performed_results.json",
+            "sentinel/watchlists/tokenward_previously_satisfied_results.csv",
+            "sentinel/watchlists/tokenward_previously_satisfied_results.json",
+            "splunk/_health/sign-in-health.spl",
             "splunk/aitm-session-replay.spl",
             "splunk/app/tokenward_detections/README.txt",
             "splunk/app/tokenward_detections/default/app.conf",
@@ -38,6 +51,7 @@ fn bundled_rules_compile_to_both_targets() {
             "splunk/app/tokenward_detections/metadata/default.meta",
             "splunk/cookie-reuse-mfa-bypass.spl",
             "splunk/macros.conf",
+            "splunk/mfa-from-hosting-infrastructure.spl",
             "splunk/session-impossible-travel.spl",
             "splunk/tokenward_detections.tgz",
         ]
@@ -73,9 +87,15 @@ fn correlation_is_one_aggregation_per_session_never_a_join() {
             .collect::<Vec<_>>()
             .join("\n");
         assert!(!code.contains("join"), "{name} joins");
+        // The run's slice of ingestion time sits on the schedule's grid (exactly once); the window
+        // itself is never bucketed.
+        let code = code.replace("bin(now(), every)", "");
         assert!(!code.contains("bin("), "{name} buckets time");
         assert!(!code.contains("span="), "{name} buckets time");
-        let aggregations = code.matches("| summarize").count() + code.matches("| stats ").count();
+        // The query body is the last statement: `let` statements before it read lists, watchlists
+        // and the risk-detections table, never the sign-ins per session.
+        let body = code.rsplit(";\n").next().unwrap_or(&code);
+        let aggregations = body.matches("| summarize").count() + body.matches("| stats ").count();
         assert_eq!(
             aggregations, 1,
             "{name} has {aggregations} aggregation passes"
@@ -320,7 +340,11 @@ fn every_operator_and_external_lists_compile_and_pass_kusto_language() {
         insta::assert_snapshot!(format!("good__{}", name.replace('/', "__")), files[name]);
     }
     let kql = &files["sentinel/every-operator.kql"];
-    assert!(kql.contains("_GetWatchlist(\"CorpVpnRanges\")"));
+    assert!(kql.contains("watchlist_v4(\"CorpVpnRanges\")"), "{kql}");
+    assert!(
+        kql.contains("let watchlist_v4 = (alias: string) { toscalar(_GetWatchlist(alias)"),
+        "{kql}"
+    );
     let spl = &files["splunk/every-operator.spl"];
     assert!(spl
         .contains("| lookup tokenward_corp_vpn cidr AS later_ip OUTPUTNEW cidr AS tw_hit_supp1_1"));
@@ -488,4 +512,41 @@ fn a_profile_for_the_wrong_target_is_refused() {
         "{}",
         run.stderr
     );
+}
+
+/// Splunk stops automatic JSON extraction at `[spath] extraction_cutoff` (5,000 bytes) and `[kv]
+/// maxchars`: in a sign-in with many Conditional Access policies the fields after them vanish. Every
+/// `properties.*` field a detection reads falls back to `spath(_raw, …)`.
+#[test]
+fn every_splunk_field_a_detection_reads_falls_back_to_the_raw_event() {
+    let tmp = tempfile::tempdir().unwrap();
+    let files = build_bundled(&tmp.path().join("dist"));
+    let mut checked = 0;
+    for (name, text) in files
+        .iter()
+        .filter(|(n, _)| n.ends_with(".spl") && !n.contains("_health"))
+    {
+        let mut rest = text.as_str();
+        while let Some(i) = rest.find("'properties.") {
+            let tail = &rest[i + 1..];
+            let end = tail.find('\'').unwrap();
+            let path = &tail[..end];
+            let guarded = format!("if(isnull('{path}'), spath(_raw, \"{path}\"), '{path}')");
+            assert!(
+                text.contains(&guarded),
+                "{name}: `{path}` is read without the _raw fallback"
+            );
+            checked += 1;
+            rest = &tail[end + 1..];
+        }
+        // No bare read either: every occurrence of the field is inside the guard.
+        let bare = text.matches("'properties.").count();
+        let guards = text.matches("if(isnull('properties.").count();
+        assert_eq!(
+            bare,
+            guards * 2,
+            "{name}: a properties.* field is read outside the guard"
+        );
+    }
+    assert!(checked > 50, "{checked}");
 }

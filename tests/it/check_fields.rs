@@ -4,11 +4,19 @@ use crate::common::{root, tokenward};
 use serde_json::json;
 
 fn splunk_event(auth: serde_json::Value) -> serde_json::Value {
+    splunk_event_of("SignInLogs", auth)
+}
+
+fn splunk_event_of(category: &str, auth: serde_json::Value) -> serde_json::Value {
     json!({
         "time": "2026-11-03T09:12:04.1234567Z",
-        "category": "SignInLogs",
+        "category": category,
         "operationName": "Sign-in activity",
         "properties": {
+            "createdDateTime": "2026-11-03T09:12:03.9876543Z",
+            "correlationId": "5f1d2c3b-4a59-4687-9a8b-7c6d5e4f3a2b",
+            "uniqueTokenIdentifier": "q1w2e3r4t5y6u7i8o9p0aa",
+            "appDisplayName": "OfficeHome",
             "sessionId": "0b7c6a52-5c1e-4f1e-9b43-2d6a8f1c9e01",
             "userPrincipalName": "adele.vance@contoso.com",
             "userId": "5d7c2f3e-1a2b-4c5d-8e9f-0a1b2c3d4e5f",
@@ -54,14 +62,52 @@ fn check(events: &[serde_json::Value], extra: &[&str]) -> crate::common::Run {
 
 #[test]
 fn healthy_events_report_every_field_present() {
-    let run = check(&[splunk_event(steps()), splunk_event(steps())], &[]);
+    let run = check(
+        &[
+            splunk_event(steps()),
+            splunk_event_of("NonInteractiveUserSignInLogs", steps()),
+        ],
+        &[],
+    );
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout
+            .contains("health checks (splunk query over these events)\n  none fires"),
+        "{}",
+        run.stdout
+    );
     assert!(
         run.stdout.contains("authenticationDetails: present in 2/2"),
         "{}",
         run.stdout
     );
     assert!(!run.stdout.contains("MISSING"), "{}", run.stdout);
+    assert!(!run.stdout.contains("missing"), "{}", run.stdout);
+}
+
+#[test]
+fn a_field_shown_only_for_triage_is_reported_apart_and_does_not_fail() {
+    let strip = |mut e: serde_json::Value| {
+        e["properties"]
+            .as_object_mut()
+            .unwrap()
+            .remove("uniqueTokenIdentifier");
+        e
+    };
+    let run = check(
+        &[
+            strip(splunk_event(steps())),
+            strip(splunk_event_of("NonInteractiveUserSignInLogs", steps())),
+        ],
+        &[],
+    );
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(
+        run.stdout.lines().any(|l| l.contains("token_id")
+            && l.ends_with("missing (output only: the alert loses triage context)")),
+        "{}",
+        run.stdout
+    );
 }
 
 #[test]

@@ -81,11 +81,33 @@ pub fn kql_oracle() -> Option<PathBuf> {
     (p.is_file() && node).then_some(p)
 }
 
+/// The oracle's workspace: its two sign-in tables plus the tables tokenward ships a schema for
+/// (schemas/sentinel/*.json, e.g. AADUserRiskEvents, which the risk escalation reads in a fuzzy union).
+pub fn oracle_schema(oracle: &Path) -> PathBuf {
+    static DIR: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let shared = oracle.parent().unwrap().join("schema");
+        for src in [shared, root().join("schemas/sentinel")] {
+            for e in std::fs::read_dir(src).unwrap().flatten() {
+                if e.path().extension().is_some_and(|x| x == "json") {
+                    std::fs::copy(e.path(), dir.path().join(e.file_name())).unwrap();
+                }
+            }
+        }
+        dir
+    })
+    .path()
+    .to_path_buf()
+}
+
 /// Runs the oracle with --warnings-as-errors on the files; returns its JSON lines.
 pub fn kql_check(oracle: &Path, files: &[PathBuf]) -> (bool, String) {
     let out = Command::new("bash")
         .arg(oracle)
         .arg("--warnings-as-errors")
+        .arg("--schema")
+        .arg(oracle_schema(oracle))
         .args(files)
         .output()
         .expect("kql-check runs");

@@ -161,7 +161,7 @@ const SCENARIOS: &[Scenario] = &[
         files: &[(
             "rules/long-list.yaml",
             Content::Generated {
-                describe: "a `match` rule whose inline `app_id` list holds 400 application ids",
+                describe: "a `match` rule whose condition holds 400 application ids inline (a named list would move to a watchlist)",
                 make: long_list_rule,
             },
         )],
@@ -189,7 +189,7 @@ fn long_list_rule() -> String {
         .collect();
     format!(
         "id: long-list\ntitle: Long list\ndescription: Too many inline values.\nseverity: low\nstatus: test\n\
-         attack: [T1539]\nlists:\n  apps:\n    kind: app_id\n    values: [{}]\nmatch:\n  when: app_id in apps\n",
+         attack: [T1539]\nmatch:\n  when: app_id in [{}]\n",
         ids.join(", ")
     )
 }

@@ -93,6 +93,7 @@ fn arbitrary_values_stay_data_in_both_targets() {
     let tmp = tempfile::tempdir().unwrap();
     let backends = tokenward::backend::Backends::load(None).unwrap();
     let mut kql_files = Vec::new();
+    let mut refused = 0;
     for n in 0..cases {
         let values: Vec<String> = strategy
             .new_tree(&mut runner)
@@ -107,8 +108,28 @@ fn arbitrary_values_stay_data_in_both_targets() {
         let path = tmp.path().join(format!("hostile-{n}.yaml"));
         std::fs::write(&path, rule(n, &values)).unwrap();
         let files = tokenward::pipeline::find_rules(&[path]).unwrap();
-        let detections = tokenward::check::check_all(&files, std::path::Path::new(""))
-            .unwrap_or_else(|e| panic!("{values:?}: {}", e[0].render_human()));
+        let checked = tokenward::check::check_all(&files, std::path::Path::new(""));
+        // A value no target can carry as data is refused where it is written, never emitted.
+        if values
+            .iter()
+            .any(|v| tokenward::ir::refused_char(v).is_some())
+        {
+            let errs = checked
+                .err()
+                .unwrap_or_else(|| panic!("{values:?} was accepted"));
+            for e in &errs {
+                let j = e.to_json();
+                assert!(
+                    j.line.is_some(),
+                    "{values:?}: unlocated {}",
+                    e.render_human()
+                );
+                assert!(matches!(j.code, "E024" | "E020"), "{}", e.render_human());
+            }
+            refused += 1;
+            continue;
+        }
+        let detections = checked.unwrap_or_else(|e| panic!("{values:?}: {}", e[0].render_human()));
         let d = tokenward::plan::lower(&detections[0]);
         let kql = backends
             .get(tokenward::backend::Target::Sentinel)
@@ -140,10 +161,71 @@ fn arbitrary_values_stay_data_in_both_targets() {
             sorted,
             "SPL list for {values:?}"
         );
+        // Splunk expands `macros` before it parses: the only backticks are the base macro's and the
+        // comments' own fences.
+        for line in spl.contents.lines().filter(|l| !l.starts_with("```")) {
+            let stripped = line.replace("`tokenward_entra_signin`", "");
+            let code = match (stripped.find("```"), stripped.rfind("```")) {
+                (Some(a), Some(b)) if a < b => format!("{}{}", &stripped[..a], &stripped[b + 3..]),
+                _ => stripped.clone(),
+            };
+            assert!(
+                !code.contains('`'),
+                "a backtick reaches the search for {values:?}: {line}"
+            );
+        }
+        // savedsearches.conf: the search spans lines with a trailing `\`; read back as Splunk reads
+        // it, it is the generated search.
+        let artifacts = tokenward::pipeline::compile(
+            std::slice::from_ref(&d),
+            &[tokenward::backend::Target::Splunk],
+            &backends,
+        )
+        .unwrap_or_else(|e| panic!("{values:?}: {}", e[0].render_human()));
+        let conf = artifacts
+            .iter()
+            .find(|a| a.path.ends_with("default/savedsearches.conf"))
+            .unwrap();
+        let stanza = format!("[tokenward - hostile-{n} - Rule]");
+        let body = &conf.contents[conf.contents.find(&stanza).unwrap()..];
+        let mut search = String::new();
+        let mut lines = body.lines().skip_while(|l| !l.starts_with("search = "));
+        let mut line = lines
+            .next()
+            .unwrap()
+            .trim_start_matches("search = ")
+            .to_string();
+        loop {
+            match line.strip_suffix('\\') {
+                Some(head) => {
+                    search.push_str(head);
+                    search.push('\n');
+                    line = lines.next().unwrap().to_string();
+                }
+                None => {
+                    search.push_str(&line);
+                    break;
+                }
+            }
+        }
+        let expected: Vec<&str> = spl
+            .contents
+            .lines()
+            .skip_while(|l| l.starts_with("```"))
+            .collect();
+        assert_eq!(
+            search,
+            expected.join("\n"),
+            ".conf continuation for {values:?}"
+        );
         let f = tmp.path().join(format!("hostile-{n}.kql"));
         std::fs::write(&f, &kql.contents).unwrap();
         kql_files.push(f);
     }
+    assert!(
+        refused > 0 && kql_files.len() > refused / 4,
+        "{refused} refused of {cases}"
+    );
     if let Some(oracle) = kql_oracle() {
         let (ok, report) = kql_check(&oracle, &kql_files);
         assert!(ok, "{report}");

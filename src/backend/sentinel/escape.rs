@@ -30,6 +30,22 @@ pub fn value(v: &Value) -> String {
     }
 }
 
+/// RE2 text matching `s` literally: metacharacters escaped, control characters as `\x{..}`.
+pub fn regex_literal(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() * 2);
+    for c in s.chars() {
+        if c.is_control() {
+            out.push_str(&format!("\\x{{{:x}}}", c as u32));
+        } else if "\\^$.|?*+()[]{}".contains(c) {
+            out.push('\\');
+            out.push(c);
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// A `dynamic([...])` literal.
 pub fn dynamic(values: &[Value]) -> String {
     let items: Vec<String> = values.iter().map(value).collect();
@@ -96,6 +112,13 @@ mod tests {
         assert_eq!(string("\u{1}"), r#""\u0001""#);
         assert_eq!(string("| where 1==1 // ]"), r#""| where 1==1 // ]""#);
         assert_eq!(comment("evil\n| take 1"), "evil | take 1");
+    }
+
+    #[test]
+    fn regexes_match_literally() {
+        assert_eq!(regex_literal("a.b|c(d)"), r"a\.b\|c\(d\)");
+        assert_eq!(regex_literal("x\ny"), r"x\x{a}y");
+        assert_eq!(string(&regex_literal("\\\"")), r#""\\\\\"""#);
     }
 
     #[test]

@@ -9,9 +9,17 @@ use crate::events::{convert, scalar_string, Event, Val};
 /// Reads one exported row through the profile's field mapping. A field whose column is absent, or whose
 /// JSON column does not parse, is recorded as missing rather than read as empty.
 pub fn read(p: &Profile, row: &Json) -> Event {
-    let mut ev = Event::default();
+    let source = row.get("Type").and_then(Json::as_str).map(str::to_string);
+    let detection = p
+        .risk_detections
+        .as_ref()
+        .filter(|d| source.as_deref() == Some(d.table.as_str()));
+    let mut ev = Event {
+        source,
+        ..Event::default()
+    };
     for (&field, map) in &p.fields {
-        if field == Field::UaFamily {
+        if field.is_derived() {
             continue;
         }
         let Some(col) = row.get(&map.column) else {
@@ -53,7 +61,17 @@ pub fn read(p: &Profile, row: &Json) -> Event {
             }
         }
     }
+    // Exports rarely carry ingestion_time(): TimeGenerated stands in (it is at most as late).
+    if ev.missing.remove(&Field::IngestionTime) {
+        if let Some(t) = ev.values.get(&Field::LogTime).cloned() {
+            ev.values.insert(Field::IngestionTime, t);
+        }
+    }
     ev.truncate_times(crate::events::Precision::Ticks100ns);
+    if let Some(d) = detection {
+        let text = |c: &str| row.get(c).and_then(scalar_string).unwrap_or_default();
+        return Event::detection(text(&d.key), text(&d.type_column), ev);
+    }
     ev
 }
 
@@ -90,7 +108,7 @@ pub fn auth_details(p: &Profile, row: &Json) -> crate::events::AuthDetails {
                 if has(&key) && has(&methods_key) {
                     A::Ok
                 } else {
-                    A::Empty
+                    A::StepsWithoutFields
                 }
             }
             Some(_) => A::Unparsable,

@@ -1,23 +1,31 @@
-//! The companion health query: are authenticationDetails still arriving in each sign-in table?
+//! The companion health query: the health plan (src/health.rs) as KQL over the sign-in tables.
 
 use std::path::PathBuf;
 
 use serde::Serialize;
 
-use super::escape::timespan;
+use super::escape::{dynamic, timespan};
 use super::query::Leg;
 use super::Sentinel;
 use crate::backend::{Artifact, Target};
 use crate::catalogue::Field;
 use crate::diag::Diagnostic;
+use crate::health::Thresholds;
+
+/// Where the health query is written; the health rule deploys it.
+pub(super) const HEALTH_QUERY: &str = "sentinel/_health/sign-in-health.kql";
+use crate::ir::Value;
 
 #[derive(Serialize)]
 struct HealthCx<'a> {
     lookback: String,
-    threshold: f64,
-    min_events: u64,
+    #[serde(flatten)]
+    t: Thresholds,
+    expected: String,
     legs: Vec<Leg>,
     time_column: &'a str,
+    time_column_event: String,
+    session_column: String,
     details_column: String,
     method_key: String,
     result_key: String,
@@ -27,19 +35,29 @@ pub(super) fn companions(b: &Sentinel) -> Result<Vec<Artifact>, Diagnostic> {
     let p = &b.profile;
     let methods = p.map(Field::AuthMethods)?;
     let results = p.map(Field::AuthStepResults)?;
+    let plain = |f: Field| -> Result<String, Diagnostic> { Ok(p.map(f)?.column.clone()) };
     let cx = HealthCx {
-        lookback: timespan(p.health_lookback),
-        threshold: p.health.threshold,
-        min_events: p.health.min_events,
+        lookback: timespan(p.health.lookback),
+        t: p.health.thresholds(),
+        expected: dynamic(
+            &p.health
+                .sources
+                .iter()
+                .cloned()
+                .map(Value::Str)
+                .collect::<Vec<_>>(),
+        ),
         legs: p
             .tables
             .iter()
             .map(|t| Leg {
                 table: t.clone(),
-                converts: Vec::new(),
+                extends: Vec::new(),
             })
             .collect(),
         time_column: &p.time_column,
+        time_column_event: plain(Field::Time)?,
+        session_column: plain(Field::SessionId)?,
         details_column: methods.column.clone(),
         method_key: methods
             .each
@@ -52,7 +70,7 @@ pub(super) fn companions(b: &Sentinel) -> Result<Vec<Artifact>, Diagnostic> {
     };
     Ok(vec![Artifact::shared(
         Target::Sentinel,
-        PathBuf::from("sentinel/_health/auth-details-health.kql"),
+        PathBuf::from(HEALTH_QUERY),
         super::templates()?.render("sentinel/health.kql", &cx)?,
     )])
 }

@@ -31,6 +31,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../../templates/sentinel/header.kql.j2"),
     ),
     (
+        "sentinel/lets.kql",
+        include_str!("../../../templates/sentinel/lets.kql.j2"),
+    ),
+    (
         "sentinel/correlation.kql",
         include_str!("../../../templates/sentinel/correlation.kql.j2"),
     ),
@@ -59,6 +63,52 @@ fn templates() -> Result<&'static Templates, Diagnostic> {
 /// The Sentinel backend, configured with its profile.
 pub struct Sentinel {
     pub profile: Profile,
+}
+
+/// A deployed query stays this far under Sentinel's 10,000-character limit; longer, its biggest inline
+/// lists are read from watchlists instead (room is left for a site's own longer values).
+pub const QUERY_BUDGET: usize = 9_500;
+
+impl Sentinel {
+    /// The plan as this target deploys it: inline lists that would push the query past
+    /// [`QUERY_BUDGET`] become watchlists (`tokenward_<list>`), the largest first, until it fits.
+    pub fn deployable(&self, plan: &Plan) -> Result<Plan, Diagnostic> {
+        let length = |p: &Plan| -> Result<usize, Diagnostic> {
+            let text = query::render(self, p).map_err(|e| super::naming_rule(e, p))?;
+            Ok(publish::deployed_query(&text).chars().count())
+        };
+        let mut plan = plan.clone();
+        let mut len = length(&plan)?;
+        while len > QUERY_BUDGET {
+            // The inline list whose move to a watchlist shortens the query most; none that lengthens it.
+            let mut best: Option<(usize, Plan)> = None;
+            for (i, l) in plan.lists.iter().enumerate() {
+                if l.external.is_some() {
+                    continue;
+                }
+                let mut moved = plan.clone();
+                let name = format!("tokenward_{}", l.name);
+                moved.lists[i].external = Some(crate::ir::External {
+                    watchlist: name.clone(),
+                    lookup: name,
+                    lookup_field: "value".into(),
+                });
+                let n = length(&moved)?;
+                if n < best.as_ref().map_or(len, |(b, _)| *b) {
+                    best = Some((n, moved));
+                }
+            }
+            match best {
+                Some((n, moved)) => {
+                    plan = moved;
+                    len = n;
+                }
+                // Publishing reports what is left (E081).
+                None => break,
+            }
+        }
+        Ok(plan)
+    }
 }
 
 /// The bundled profile, or `sentinel.yaml` in `dir`.
@@ -130,6 +180,7 @@ impl Backend for Sentinel {
     }
 
     fn render(&self, plan: &Plan) -> Result<Artifact, Diagnostic> {
+        let plan = &self.deployable(plan)?;
         let text = query::render(self, plan).map_err(|e| super::naming_rule(e, plan))?;
         Ok(Artifact::of_rule(
             Target::Sentinel,
@@ -161,5 +212,8 @@ impl Backend for Sentinel {
 
     fn source_of(&self, f: Field) -> String {
         self.profile.source_of(f)
+    }
+    fn health(&self) -> &crate::health::HealthPlan {
+        &self.profile.health
     }
 }

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::backend::Target;
 use crate::catalogue::{Field, Type};
 use crate::diag::{Diagnostic, SourceFile};
-use crate::duration::Duration;
+use crate::health::{HealthConfig, HealthPlan};
 use crate::model::{self, Spanned};
 
 #[derive(Debug, Clone, Deserialize)]
@@ -18,11 +18,12 @@ use crate::model::{self, Spanned};
 struct RawProfile {
     target: Spanned<String>,
     tables: Vec<Spanned<String>>,
-    time_column: Spanned<String>,
     #[serde(default)]
     dynamic_columns: Vec<Spanned<String>>,
     fields: BTreeMap<String, Spanned<FieldMap>>,
-    health: Health,
+    #[serde(default)]
+    risk_detections: Option<Spanned<RiskDetections>>,
+    health: HealthConfig,
     #[serde(default)]
     tactics: BTreeMap<String, Spanned<Vec<Spanned<String>>>>,
 }
@@ -40,24 +41,33 @@ pub struct FieldMap {
     /// The column holds a JSON array of strings.
     #[serde(default)]
     pub json_array: bool,
+    /// The query computes the field with this function of the row (`ingestion_time`); `column` names it
+    /// in exported rows.
+    #[serde(default)]
+    pub function: Option<String>,
 }
 
+/// Where Identity Protection detections are: a table tied to sign-ins by a key column.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct Health {
-    pub lookback: String,
-    pub threshold: f64,
-    pub min_events: u64,
+pub struct RiskDetections {
+    pub table: String,
+    /// The column holding the sign-in's correlation id.
+    pub key: String,
+    /// The column holding the risk event type.
+    #[serde(rename = "type")]
+    pub type_column: String,
 }
 
 #[derive(Debug, Clone)]
 pub struct Profile {
     pub tables: Vec<String>,
+    /// The column the lookback reads (the mapping of `log_time`).
     pub time_column: String,
     pub dynamic_columns: Vec<String>,
     pub fields: BTreeMap<Field, FieldMap>,
-    pub health: Health,
-    pub health_lookback: Duration,
+    pub risk_detections: Option<RiskDetections>,
+    pub health: HealthPlan,
     /// ATT&CK technique (parent id) → Sentinel tactics, for the analytic rules.
     pub tactics: BTreeMap<String, Vec<String>>,
     pub source: PathBuf,
@@ -117,7 +127,8 @@ impl Profile {
                 && m.path
                     .as_deref()
                     .is_none_or(|p| p.split('.').all(is_column_name))
-                && m.each.as_deref().is_none_or(is_column_name);
+                && m.each.as_deref().is_none_or(is_column_name)
+                && m.function.as_deref().is_none_or(is_column_name);
             if !parts_ok {
                 return Err(Diagnostic::error(
                     "E030",
@@ -143,8 +154,37 @@ impl Profile {
             }
             fields.insert(field, m.clone());
         }
-        let health_lookback =
-            crate::backend::health_settings(file, &raw.health.lookback, raw.health.threshold)?;
+        let tables: Vec<String> = raw.tables.iter().map(ident).collect::<Result<_, _>>()?;
+        let health = HealthPlan::new(file, &raw.health, tables.clone())?;
+        let time_column = match fields.get(&Field::LogTime) {
+            Some(m) if m.path.is_none() && m.function.is_none() => m.column.clone(),
+            _ => {
+                return Err(Diagnostic::error(
+                    "E030",
+                    "the Sentinel profile maps `log_time` to no plain column",
+                )
+                .in_file(&file.path)
+                .help("map `log_time: { column: TimeGenerated }`: the lookback filters on it"))
+            }
+        };
+        let risk_detections = match &raw.risk_detections {
+            Some(r) => {
+                let v = &r.value;
+                if ![&v.table, &v.key, &v.type_column]
+                    .iter()
+                    .all(|c| is_column_name(c))
+                {
+                    return Err(Diagnostic::error(
+                        "E030",
+                        "risk_detections names an invalid table or column",
+                    )
+                    .at(model::span_of(file, r))
+                    .help("write table, key and type as identifiers"));
+                }
+                Some(v.clone())
+            }
+            None => None,
+        };
         let mut tactics = BTreeMap::new();
         for (technique, list) in &raw.tactics {
             let is_parent = technique.len() == 5
@@ -184,16 +224,16 @@ impl Profile {
             );
         }
         Ok(Self {
-            tables: raw.tables.iter().map(ident).collect::<Result<_, _>>()?,
-            time_column: ident(&raw.time_column)?,
+            tables,
+            time_column,
             dynamic_columns: raw
                 .dynamic_columns
                 .iter()
                 .map(ident)
                 .collect::<Result<_, _>>()?,
             fields,
-            health: raw.health,
-            health_lookback,
+            risk_detections,
+            health,
             tactics,
             source: file.path.clone(),
         })
@@ -203,6 +243,9 @@ impl Profile {
     pub fn source_of(&self, f: Field) -> String {
         match self.fields.get(&f) {
             None => "(not mapped)".into(),
+            Some(FieldMap {
+                function: Some(f), ..
+            }) => format!("{f}()"),
             Some(m) => match (&m.path, &m.each) {
                 (Some(p), _) => format!("{}.{p}", m.column),
                 (_, Some(k)) => format!("{}[*].{k}", m.column),

@@ -89,11 +89,20 @@ pub fn iso(d: Duration) -> String {
 fn entities_and_details(b: &Sentinel, plan: &Plan) -> (Json, Json, String) {
     let name = |o: &crate::plan::Output| b.output_name(o);
     let mut mappings = Vec::new();
-    for o in plan.entities(EntityKind::Account) {
-        mappings.push(json!({
-            "entityType": "Account",
-            "fieldMappings": [{"identifier": "FullName", "columnName": name(o)}],
-        }));
+    for e in plan
+        .outputs
+        .entities
+        .iter()
+        .filter(|e| e.kind == EntityKind::Account)
+    {
+        let Some(o) = plan.output(&e.output) else {
+            continue;
+        };
+        let mut fields = vec![json!({"identifier": "FullName", "columnName": name(o)})];
+        if let Some(id) = e.id_output.as_deref().and_then(|i| plan.output(i)) {
+            fields.push(json!({"identifier": "AadUserId", "columnName": name(id)}));
+        }
+        mappings.push(json!({"entityType": "Account", "fieldMappings": fields}));
     }
     for o in plan.entities(EntityKind::Ip) {
         mappings.push(json!({
@@ -124,7 +133,7 @@ fn entities_and_details(b: &Sentinel, plan: &Plan) -> (Json, Json, String) {
         title.push_str(&format!(" from {{{{{i}}}}}"));
     }
     if let Some(s) = score {
-        title.push_str(&format!(" ({{{{{s}}}}} signals differ)"));
+        title.push_str(&format!(" (score {{{{{s}}}}})"));
     }
     (Json::Array(mappings), Json::Object(details), title)
 }
@@ -209,9 +218,17 @@ fn alert_rule(guid: &str, properties: Json) -> Json {
     })
 }
 
+/// The query as deployed: the .kql file without its whole-line comments (the rule object carries the
+/// header's facts, the committed .kql keeps the rest for reviewers, and every character counts against
+/// Sentinel's limit).
+pub fn deployed_query(query: &str) -> String {
+    crate::limits::deployed_kql(query)
+}
+
 /// The ARM template and Azure-Sentinel YAML of one rule, from its compiled query.
 fn rule_artifacts(b: &Sentinel, plan: &Plan, query: &str) -> Result<Vec<Artifact>, Diagnostic> {
     let d = &plan.meta;
+    let query = &deployed_query(query);
     let chars = query.chars().count();
     if chars > crate::limits::SENTINEL_QUERY_CHARS {
         return Err(Diagnostic::error(
@@ -219,7 +236,7 @@ fn rule_artifacts(b: &Sentinel, plan: &Plan, query: &str) -> Result<Vec<Artifact
             format!("rule `{}`: the Sentinel query is {chars} characters, over the 10,000-character limit", d.id),
         )
         .in_file(std::path::Path::new(&d.source))
-        .help("move long lists to a watchlist: give the list `external: { watchlist: …, lookup: … }`"));
+        .help("named lists that shorten the query are already read from watchlists (tokenward_<list>); move inline `[…]` values into `lists:` so they can be too, or split the rule"));
     }
     // ARM reads a string starting with `[` as an expression; a query never starts so (it starts with `//`).
     let guid = rule_guid(&d.id);
@@ -272,24 +289,46 @@ pub(super) fn publish(
 ) -> Result<Vec<Artifact>, Vec<Diagnostic>> {
     let mut out = Vec::new();
     let mut errs = Vec::new();
-    for (plan, query) in rules {
+    // The plans as deployed: long inline lists moved to watchlists, as the queries read them.
+    let mut deployed = Vec::new();
+    for (plan, _) in rules {
+        match b.deployable(plan) {
+            Ok(p) => deployed.push(p),
+            Err(e) => errs.push(e),
+        }
+    }
+    let rules: Vec<(&Plan, &Artifact)> =
+        deployed.iter().zip(rules.iter().map(|(_, a)| *a)).collect();
+    for (plan, query) in &rules {
         match rule_artifacts(b, plan, &query.contents) {
             Ok(a) => out.extend(a),
             Err(e) => errs.push(e),
         }
     }
-    let health = companions
+    match companions
         .iter()
-        .find(|a| {
-            a.path
-                .to_string_lossy()
-                .ends_with("auth-details-health.kql")
-        })
-        .map(|a| a.contents.as_str())
-        .unwrap_or_default();
-    out.push(health_artifact(health, b.profile.health_lookback));
+        .find(|a| a.path == std::path::Path::new(super::health::HEALTH_QUERY))
+    {
+        Some(health) => out.push(health_artifact(
+            &deployed_query(&health.contents),
+            b.profile.health.lookback,
+        )),
+        None => errs.push(Diagnostic::error(
+            "E090",
+            format!(
+                "the health query {} was not rendered",
+                super::health::HEALTH_QUERY
+            ),
+        )),
+    }
+    for (plan, _) in rules.iter().filter(|(p, _)| p.correlation().is_none()) {
+        match nrt_artifact(b, plan) {
+            Ok(a) => out.push(a),
+            Err(e) => errs.push(e),
+        }
+    }
     let mut seen = std::collections::BTreeSet::new();
-    for (plan, _) in rules {
+    for (plan, _) in &rules {
         for l in &plan.lists {
             if l.external
                 .as_ref()
@@ -306,16 +345,16 @@ pub(super) fn publish(
     }
 }
 
-/// The health query as a scheduled rule of its own (every 4 hours over its lookback).
+/// The health query as a scheduled rule of its own, every hour over its lookback.
 fn health_artifact(query: &str, lookback: Duration) -> Artifact {
-    let guid = rule_guid("tokenward-auth-details-health");
+    let guid = rule_guid("tokenward-sign-in-health");
     let props = json!({
-        "displayName": "tokenward health: authenticationDetails missing from sign-ins",
-        "description": "Fires when the share of sign-ins that carry authenticationDetails steps drops below the profile's threshold, so detections that read them do not go blind silently.",
+        "displayName": "tokenward health: Entra sign-in data missing or degraded",
+        "description": "Fires when no sign-in arrives, when one sign-in table stops while the other flows, or when sign-ins lose their SessionId, their authenticationDetails steps or their own time, so the detections that read them do not go blind silently.",
         "severity": "Low",
         "enabled": true,
         "query": query,
-        "queryFrequency": "PT4H",
+        "queryFrequency": "PT1H",
         "queryPeriod": iso(lookback),
         "triggerOperator": "GreaterThan",
         "triggerThreshold": 0,
@@ -328,9 +367,56 @@ fn health_artifact(query: &str, lookback: Duration) -> Artifact {
     });
     Artifact::shared(
         Target::Sentinel,
-        PathBuf::from("sentinel/arm/_health-auth-details.json"),
+        PathBuf::from("sentinel/arm/_health-sign-ins.json"),
         arm(vec![alert_rule(&guid, props)]),
     )
+}
+
+/// Near-real-time analytic rules exist only in the SecurityInsights preview API.
+pub const NRT_API_VERSION: &str = "2022-11-01-preview";
+
+/// A single-event rule as a near-real-time (NRT) analytic rule: Sentinel runs it every minute over what
+/// arrived since the last run, so its query has no lookback or slice of its own. Correlations need the
+/// window's history and stay scheduled (docs/deploy.md).
+fn nrt_artifact(b: &Sentinel, plan: &Plan) -> Result<Artifact, Diagnostic> {
+    let d = &plan.meta;
+    let query = deployed_query(&super::query::render_nrt(b, plan)?);
+    let (tactics, techniques) = tactics(d, &b.profile)?;
+    let (entities, details, title) = entities_and_details(b, plan);
+    let props = json!({
+        "displayName": format!("{} (NRT)", d.title),
+        "description": d.description,
+        "severity": sentinel_severity(d.severity),
+        "enabled": false,
+        "query": query,
+        "suppressionDuration": "PT1H",
+        "suppressionEnabled": false,
+        "tactics": tactics,
+        "techniques": techniques,
+        "entityMappings": entities,
+        "customDetails": details,
+        "alertDetailsOverride": {
+            "alertDisplayNameFormat": title,
+            "alertSeverityColumnName": "Severity",
+        },
+        "eventGroupingSettings": {"aggregationKind": "AlertPerResult"},
+        "incidentConfiguration": {"createIncident": true},
+    });
+    let guid = rule_guid(&format!("{}-nrt", d.id));
+    let resource = json!({
+        "type": "Microsoft.OperationalInsights/workspaces/providers/alertRules",
+        "apiVersion": NRT_API_VERSION,
+        "name": format!("[concat(parameters('workspace'), '/Microsoft.SecurityInsights/', '{guid}')]"),
+        "kind": "NRT",
+        "properties": props,
+    });
+    Ok(Artifact::of_rule(
+        Target::Sentinel,
+        ArtifactKind::Deployment,
+        &d.id,
+        PathBuf::from(format!("sentinel/arm/{}-nrt.json", d.id)),
+        arm(vec![resource]),
+    ))
 }
 
 /// A watchlist for an external list: its CSV (seeded with the list's values) and an ARM template.

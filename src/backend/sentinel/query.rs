@@ -50,9 +50,45 @@ struct Let {
     /// Inline values, or empty for a watchlist.
     values: Vec<Value>,
     watchlist: Option<String>,
-    /// A fixed filter on the watchlist's SearchKey (IPv4 vs IPv6 ranges).
-    filter: Option<&'static str>,
+    /// The function that reads the watchlist (one of [`READERS`]).
+    reader: Option<&'static str>,
     comment: String,
+}
+
+/// Functions that read a watchlist's SearchKey column into a list: as strings, as ASNs, and the IPv4 or
+/// IPv6 ranges of a CIDR list. Defined once per query, for the lists that use them.
+const READERS: &[(&str, &str)] = &[
+    (
+        "watchlist",
+        "toscalar(_GetWatchlist(alias) | summarize make_list(SearchKey))",
+    ),
+    (
+        "watchlist_asn",
+        "toscalar(_GetWatchlist(alias) | summarize make_list(tolong(SearchKey)))",
+    ),
+    (
+        "watchlist_v4",
+        "toscalar(_GetWatchlist(alias) | where indexof(SearchKey, \":\") < 0 | summarize make_list(SearchKey))",
+    ),
+    (
+        "watchlist_v6",
+        "toscalar(_GetWatchlist(alias) | where indexof(SearchKey, \":\") >= 0 | summarize make_list(SearchKey))",
+    ),
+];
+
+#[derive(Serialize)]
+struct Reader {
+    name: &'static str,
+    body: &'static str,
+}
+
+/// The reader functions the lists use.
+fn readers(lets: &[Let]) -> Vec<Reader> {
+    READERS
+        .iter()
+        .filter(|(n, _)| lets.iter().any(|l| l.reader == Some(*n)))
+        .map(|(name, body)| Reader { name, body })
+        .collect()
 }
 
 fn kind_label(k: ListKind) -> &'static str {
@@ -82,14 +118,14 @@ fn lets(lists: &[List]) -> Vec<Let> {
                     } else {
                         values
                     },
-                    watchlist: watchlist.clone(),
-                    filter: watchlist.as_ref().map(|_| {
+                    reader: watchlist.as_ref().map(|_| {
                         if is_v6 {
-                            "indexof(SearchKey, \":\") >= 0"
+                            "watchlist_v6"
                         } else {
-                            "indexof(SearchKey, \":\") < 0"
+                            "watchlist_v4"
                         }
                     }),
+                    watchlist: watchlist.clone(),
                     comment: comment.clone(),
                 });
             }
@@ -101,8 +137,15 @@ fn lets(lists: &[List]) -> Vec<Let> {
                 } else {
                     l.values.clone()
                 },
+                // ASNs compare as numbers; a watchlist holds strings.
+                reader: watchlist.as_ref().map(|_| {
+                    if l.kind == ListKind::Asn {
+                        "watchlist_asn"
+                    } else {
+                        "watchlist"
+                    }
+                }),
                 watchlist,
-                filter: None,
                 comment,
             });
         }
@@ -113,15 +156,27 @@ fn lets(lists: &[List]) -> Vec<Let> {
 #[derive(Serialize)]
 pub(super) struct Leg {
     pub table: String,
-    pub converts: Vec<String>,
+    /// `Column = expression` computed per table before the union (dynamic conversions, functions).
+    pub extends: Vec<String>,
 }
 
-/// The per-table legs of the union and the normalizing projection for the fields used.
-fn source(p: &Profile, fields: &[Field]) -> Result<(Vec<Leg>, Vec<String>), Diagnostic> {
+/// How the query reads the fields: per-table columns computed before the union, the normalizing
+/// projection, and the costly fields (every authenticationDetails step) extended only where needed.
+struct Source {
+    legs: Vec<Leg>,
+    projection: Vec<String>,
+    costly: Vec<String>,
+}
+
+fn source(p: &Profile, fields: &[Field]) -> Result<Source, Diagnostic> {
     let mut projection = Vec::new();
+    let mut costly = Vec::new();
+    let mut extends: Vec<String> = Vec::new();
     let mut converts = Vec::new();
+    let mut raw_columns = Vec::new();
     for &f in fields {
-        if f == Field::UaFamily {
+        // The lookback filters on the SIEM's stamp in each table; the rest of the query never reads it.
+        if f.is_derived() || f == Field::LogTime {
             continue;
         }
         let m = p.map(f)?;
@@ -132,6 +187,9 @@ fn source(p: &Profile, fields: &[Field]) -> Result<(Vec<Leg>, Vec<String>), Diag
             converts.push(m.column.clone());
         }
         let name = event_column(f);
+        if let Some(func) = &m.function {
+            extends.push(format!("{} = {func}()", m.column));
+        }
         let raw = match &m.path {
             Some(path) => format!("{}.{}", m.column, path),
             None => m.column.clone(),
@@ -139,16 +197,23 @@ fn source(p: &Profile, fields: &[Field]) -> Result<(Vec<Leg>, Vec<String>), Diag
         let expr = match (f.ty(), &m.each) {
             (Type::StringList, Some(key)) => {
                 // Every step of the array: the JSON string is scanned for each occurrence of the key.
-                format!(
-                    r#"extract_all(@'"{key}"\s*:\s*"((?:[^"\\]|\\.)*)"', tostring({}))"#,
+                // Costly, so the projection keeps the raw column and the scan runs on the rows that need it.
+                if !raw_columns.contains(&m.column) {
+                    raw_columns.push(m.column.clone());
+                }
+                costly.push(format!(
+                    r#"{name} = extract_all(@'"{key}"\s*:\s*"((?:[^"\\]|\\.)*)"', tostring({}))"#,
                     m.column
-                )
+                ));
+                continue;
             }
             (Type::StringList, None) => format!("coalesce(todynamic({}), dynamic([]))", m.column),
-            (Type::Int, _) => format!("toint({raw})"),
+            // ASNs run to 2^32 - 1: long, not int.
+            (Type::Int, _) => format!("tolong({raw})"),
             // A missing boolean is false in every target (docs/semantics.md).
             (Type::Bool, _) => format!("coalesce(tobool({raw}), false)"),
             (Type::String | Type::Ip, _) if m.path.is_some() => format!("tostring({raw})"),
+            (Type::Datetime, _) => format!("todatetime({raw})"),
             _ => raw.clone(),
         };
         projection.push(if expr == name {
@@ -157,28 +222,44 @@ fn source(p: &Profile, fields: &[Field]) -> Result<(Vec<Leg>, Vec<String>), Diag
             format!("{name} = {expr}")
         });
     }
+    projection.extend(raw_columns);
     converts.sort();
+    let mut leg_extends: Vec<String> = converts
+        .iter()
+        .map(|c| format!("{c} = todynamic({c})"))
+        .collect();
+    leg_extends.extend(extends);
     let legs = p
         .tables
         .iter()
         .map(|t| Leg {
             table: t.clone(),
-            converts: converts.clone(),
+            extends: leg_extends.clone(),
         })
         .collect();
-    Ok((legs, projection))
+    Ok(Source {
+        legs,
+        projection,
+        costly,
+    })
 }
 
 fn ua_family_expr(p: &Plan) -> Option<String> {
     let table = p.ua_families.as_ref()?;
     let mut arms = Vec::new();
     for fam in &table.families {
-        let tests: Vec<String> = fam
-            .match_any
-            .iter()
-            .map(|m| format!("UserAgent contains {}", string(m)))
-            .collect();
-        arms.push(format!("{}, {}", tests.join(" or "), string(&fam.name)));
+        // One substring: `contains`; several: one case-insensitive regex of the escaped substrings.
+        let test = match fam.match_any.as_slice() {
+            [one] => format!("UserAgent contains {}", string(one)),
+            many => {
+                let alts: Vec<String> = many.iter().map(|m| escape::regex_literal(m)).collect();
+                format!(
+                    "UserAgent matches regex {}",
+                    string(&format!("(?i){}", alts.join("|")))
+                )
+            }
+        };
+        arms.push(format!("{test}, {}", string(&fam.name)));
     }
     Some(format!(
         "case(\n        {},\n        {})",
@@ -187,10 +268,30 @@ fn ua_family_expr(p: &Plan) -> Option<String> {
     ))
 }
 
-#[derive(Serialize)]
-struct Pack {
-    key: String,
-    column: String,
+/// The family's class (`browser`, `client`, `scripted`, `other`), from the same table.
+fn ua_class_expr(p: &Plan) -> Option<String> {
+    if !p.fields.contains(&Field::UaClass) {
+        return None;
+    }
+    let table = p.ua_families.as_ref()?;
+    let mut arms = Vec::new();
+    for class in crate::lists::UA_CLASSES {
+        let names: Vec<String> = table
+            .families
+            .iter()
+            .filter(|f| f.class == class)
+            .map(|f| string(&f.name))
+            .collect();
+        if !names.is_empty() && class != "other" {
+            arms.push(format!(
+                "UaFamily in ({}), {}",
+                names.join(", "),
+                string(class)
+            ));
+        }
+    }
+    arms.push(string("other"));
+    Some(format!("case({})", arms.join(", ")))
 }
 
 #[derive(Serialize)]
@@ -199,38 +300,29 @@ struct Unpack {
     expr: String,
 }
 
-fn packs(fields: &[Field]) -> Vec<Pack> {
-    fields
-        .iter()
-        .map(|f| {
-            let column = event_column(*f);
-            Pack {
-                key: column.clone(),
-                column,
-            }
-        })
-        .collect()
+/// A packed event's field, typed again after the set (`tostring(Later.Ip)`).
+fn unpacked(f: FieldRef) -> String {
+    let var = match f.side {
+        Some(Side::First) => "Issuance",
+        _ => "Later",
+    };
+    let raw = format!("{var}.{}", event_column(f.field));
+    match f.field.ty() {
+        Type::Datetime => format!("todatetime({raw})"),
+        Type::Int => format!("tolong({raw})"),
+        Type::Bool => format!("tobool({raw})"),
+        Type::StringList => format!("coalesce({raw}, dynamic([]))"),
+        Type::String | Type::Ip => format!("tostring({raw})"),
+    }
 }
 
-fn unpacks(fields: &[Field], side: Side, var: &str) -> Vec<Unpack> {
-    fields
-        .iter()
-        .map(|&f| {
-            let raw = format!("{var}.{}", event_column(f));
-            let expr = match f.ty() {
-                Type::Datetime => format!("todatetime({raw})"),
-                Type::Int => format!("toint({raw})"),
-                Type::Bool => format!("tobool({raw})"),
-                Type::StringList => format!("coalesce(todynamic({raw}), dynamic([]))"),
-                Type::String | Type::Ip => format!("tostring({raw})"),
-            };
-            Unpack {
-                name: column(FieldRef {
-                    side: Some(side),
-                    field: f,
-                }),
-                expr,
-            }
+/// The paired fields the query tests, unpacked as columns; the rest are unpacked in the final project.
+fn unpacks(c: &Correlation) -> Vec<Unpack> {
+    c.tested_fields()
+        .into_iter()
+        .map(|f| Unpack {
+            name: column(f),
+            expr: unpacked(f),
         })
         .collect()
 }
@@ -246,22 +338,41 @@ struct Named {
 }
 
 #[derive(Serialize)]
+struct RiskCx {
+    table: String,
+    key: String,
+    key_column: String,
+    type_column: String,
+    wanted: String,
+}
+
+#[derive(Serialize)]
 struct CorrelationCx<'a> {
     h: Header<'a>,
+    readers: Vec<Reader>,
+    lookback: String,
     window: String,
+    every: String,
     lets: Vec<Let>,
     legs: Vec<Leg>,
     time_column: &'a str,
+    key_column: String,
     projection: Vec<String>,
+    costly: Vec<String>,
+    prefilter: Option<String>,
+    risk: Option<RiskCx>,
     ua_family: Option<String>,
+    ua_class: Option<String>,
     key: String,
     issuance: String,
     later: String,
-    first_pack: Vec<Pack>,
-    later_pack: Vec<Pack>,
+    caps: crate::plan::Caps,
+    /// The columns each packed event keeps (both sides).
+    packed: Vec<String>,
     tie: String,
-    first_unpack: Vec<Unpack>,
-    later_unpack: Vec<Unpack>,
+    anchor_words: &'static str,
+    anchor_order: &'static str,
+    unpack: Vec<Unpack>,
     labels: Vec<LabelCx>,
     signals: Vec<Named>,
     min_score: u32,
@@ -283,21 +394,32 @@ struct LabelCx {
 #[derive(Serialize)]
 struct SingleCx<'a> {
     h: Header<'a>,
+    readers: Vec<Reader>,
+    nrt: bool,
+    lookback: String,
+    every: String,
     lets: Vec<Let>,
     legs: Vec<Leg>,
     time_column: &'a str,
     projection: Vec<String>,
+    costly: Vec<String>,
     ua_family: Option<String>,
+    ua_class: Option<String>,
     when: String,
     output: Vec<String>,
     severity: &'static str,
 }
 
-/// `Name = value`, or the name alone where they are the same.
-fn output_text(b: &Sentinel, o: &Output) -> String {
+/// `Name = value`, or the name alone where they are the same. A paired field no test read is
+/// unpacked here.
+fn output_text(b: &Sentinel, plan: &Plan, o: &Output) -> String {
     let name = b.output_name(o);
+    let tested = plan.correlation().map(|c| c.tested_fields());
     let value = match &o.value {
-        crate::plan::OutputValue::Field { field } => column(*field),
+        crate::plan::OutputValue::Field { field } => match &tested {
+            Some(t) if field.side.is_some() && !t.contains(field) => unpacked(*field),
+            _ => column(*field),
+        },
         _ => name.clone(),
     };
     if value == name {
@@ -308,24 +430,41 @@ fn output_text(b: &Sentinel, o: &Output) -> String {
 }
 
 pub(super) fn render(b: &Sentinel, plan: &Plan) -> Result<String, Diagnostic> {
+    render_as(b, plan, false)
+}
+
+/// A single-event plan as a near-real-time rule's query (no lookback, no slice: Sentinel gives it
+/// what arrived since its last run).
+pub(super) fn render_nrt(b: &Sentinel, plan: &Plan) -> Result<String, Diagnostic> {
+    render_as(b, plan, true)
+}
+
+fn render_as(b: &Sentinel, plan: &Plan, nrt: bool) -> Result<String, Diagnostic> {
     let p = &b.profile;
-    let (legs, projection) = source(p, &plan.fields)?;
+    let src = source(p, &plan.fields)?;
     let output = plan
         .outputs
         .columns
         .iter()
-        .map(|o| output_text(b, o))
+        .map(|o| output_text(b, plan, o))
         .collect();
     let mut prelude = Prelude::default();
     match &plan.query {
         Query::Single { when } => {
+            let lets = lets(&plan.lists);
             let cx = SingleCx {
                 h: header(plan),
-                lets: lets(&plan.lists),
-                legs,
+                readers: readers(&lets),
+                nrt,
+                lookback: timespan(plan.schedule.lookback),
+                every: timespan(plan.schedule.every),
+                lets,
+                legs: src.legs,
                 time_column: &p.time_column,
-                projection,
+                projection: src.projection,
+                costly: src.costly,
                 ua_family: ua_family_expr(plan),
+                ua_class: ua_class_expr(plan),
                 when: cond_text(b, when, &plan.lists, &mut prelude),
                 output,
                 severity: escape::severity(plan.meta.severity),
@@ -333,7 +472,7 @@ pub(super) fn render(b: &Sentinel, plan: &Plan) -> Result<String, Diagnostic> {
             super::templates()?.render("sentinel/single.kql", &cx)
         }
         Query::Correlation(c) => {
-            let cx = correlation_cx(b, plan, c, legs, projection, output);
+            let cx = correlation_cx(b, plan, c, src, output)?;
             super::templates()?.render("sentinel/correlation.kql", &cx)
         }
     }
@@ -343,10 +482,9 @@ fn correlation_cx<'a>(
     b: &'a Sentinel,
     plan: &'a Plan,
     c: &'a Correlation,
-    legs: Vec<Leg>,
-    projection: Vec<String>,
+    src: Source,
     output: Vec<String>,
-) -> CorrelationCx<'a> {
+) -> Result<CorrelationCx<'a>, Diagnostic> {
     let lists = &plan.lists;
     let mut pre = Prelude::default();
     let text = |cond: &crate::ir::Cond| cond_text(b, cond, lists, &mut Prelude::default());
@@ -394,27 +532,69 @@ fn correlation_cx<'a>(
             escape::dynamic(&wanted)
         )
     });
+    let risk = match (&c.risk, &b.profile.risk_detections) {
+        (Some(r), Some(d)) if r.detections => Some(RiskCx {
+            table: d.table.clone(),
+            key: d.key.clone(),
+            key_column: event_column(Field::CorrelationId),
+            type_column: d.type_column.clone(),
+            wanted: r
+                .wanted
+                .iter()
+                .map(|w| string(w))
+                .collect::<Vec<_>>()
+                .join(", "),
+        }),
+        _ => None,
+    };
+    if let Some(r) = &risk {
+        if r.key != r.key_column {
+            // The lookup joins on one name: the sign-ins' correlation column must be called as the table's.
+            return Err(Diagnostic::error(
+                "E030",
+                format!(
+                    "risk_detections.key `{}` must be the column correlation_id is read into (`{}`)",
+                    r.key, r.key_column
+                ),
+            )
+            .in_file(&b.profile.source));
+        }
+    }
     let escalations = c
         .escalations
         .iter()
         .map(|e| pred_text(b, &e.when, lists, &mut pre, 1))
         .collect();
-    CorrelationCx {
+    let (anchor_words, anchor_order) = match c.pairing.anchor {
+        crate::ir::Anchor::Latest => ("most recent", "desc"),
+        crate::ir::Anchor::First => ("earliest", "asc"),
+    };
+    let lets = lets(lists);
+    Ok(CorrelationCx {
         h: header(plan),
+        readers: readers(&lets),
+        lookback: timespan(plan.schedule.lookback),
         window: timespan(c.pairing.window),
-        lets: lets(lists),
-        legs,
+        every: timespan(plan.schedule.every),
+        lets,
+        legs: src.legs,
         time_column: &b.profile.time_column,
-        projection,
+        key_column: b.profile.map(c.key)?.column.clone(),
+        projection: src.projection,
+        costly: src.costly,
+        prefilter: c.issuance_prefilter.as_ref().map(text),
+        risk,
         ua_family: ua_family_expr(plan),
+        ua_class: ua_class_expr(plan),
         key: event_column(c.key),
         issuance: text(&c.issuance),
         later: text(&c.later),
-        first_pack: packs(&c.first_fields),
-        later_pack: packs(&c.later_fields),
+        caps: c.caps,
+        packed: c.packed_fields().into_iter().map(event_column).collect(),
         tie: tie_key(&c.pairing.tie_break),
-        first_unpack: unpacks(&c.first_fields, Side::First, "Issuance"),
-        later_unpack: unpacks(&c.later_fields, Side::Later, "Later"),
+        anchor_words,
+        anchor_order,
+        unpack: unpacks(c),
         labels,
         signals,
         min_score: c.min_score,
@@ -435,22 +615,16 @@ fn correlation_cx<'a>(
         raised: escape::severity(plan.meta.severity.raised()),
         escalations,
         output,
-    }
+    })
 }
 
 /// The tie-break key (docs/semantics.md): the issuance values joined by `;`, each with `|` and `;`
 /// replaced by `_`, compared as a string, larger wins. Same text in every target.
+/// (The tie-break fields never hold `|` or `;`: addresses, ASNs, family names, GUIDs, base64url.)
 fn tie_key(fields: &[Field]) -> String {
-    let parts: Vec<String> = fields
-        .iter()
-        .map(|f| match f.ty() {
-            Type::Int => format!("tostring({})", event_column(*f)),
-            _ => format!("replace_regex({}, @\"[|;]\", \"_\")", event_column(*f)),
-        })
-        .collect();
-    if parts.is_empty() {
-        "\"\"".into()
-    } else {
-        format!("strcat({})", parts.join(", \";\", "))
+    if fields.is_empty() {
+        return "\"\"".into();
     }
+    let parts: Vec<String> = fields.iter().map(|f| event_column(*f)).collect();
+    format!("strcat_delim(\";\", {})", parts.join(", "))
 }

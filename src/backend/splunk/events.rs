@@ -71,14 +71,31 @@ fn walk(prefix: &str, v: &Json, flat: &mut Flat) {
 pub fn read(p: &Profile, event: &Json) -> Event {
     let flat = flatten(event);
     let raw = flatten_raw(event);
-    let mut ev = Event::default();
+    let first_text = |path: &str| {
+        lookup(&flat, path)
+            .or_else(|| raw.as_ref().and_then(|r| lookup(r, path)))
+            .and_then(|v| v.first().and_then(scalar_string))
+    };
+    let source = first_text(&p.category_field);
+    let detection = p
+        .risk_detections
+        .as_ref()
+        .filter(|d| source.as_deref() == Some(d.category.as_str()));
+    let mut ev = Event {
+        source,
+        ..Event::default()
+    };
     for (&field, map) in &p.fields {
-        if field == Field::UaFamily {
+        if field.is_derived() {
             continue;
         }
         let values = lookup(&flat, &map.path)
             .or_else(|| raw.as_ref().and_then(|r| lookup(r, &map.path)))
-            .or_else(|| (field == Field::Time).then(|| event_time(&flat)).flatten());
+            .or_else(|| {
+                (field == Field::LogTime)
+                    .then(|| event_time(&flat))
+                    .flatten()
+            });
         let value = match (field.ty(), values) {
             (Type::StringList, Some(vs)) => {
                 Some(Val::List(vs.iter().filter_map(scalar_string).collect()))
@@ -98,7 +115,20 @@ pub fn read(p: &Profile, event: &Json) -> Event {
             }
         }
     }
+    // Raw records carry no _indextime: the envelope's time stands in.
+    if ev.missing.remove(&Field::IngestionTime) {
+        if let Some(t) = ev.values.get(&Field::LogTime).cloned() {
+            ev.values.insert(Field::IngestionTime, t);
+        }
+    }
     ev.truncate_times(crate::events::Precision::Micros);
+    if let Some(d) = detection {
+        return Event::detection(
+            first_text(&d.key).unwrap_or_default(),
+            first_text(&d.type_path).unwrap_or_default(),
+            ev,
+        );
+    }
     ev
 }
 
@@ -108,7 +138,7 @@ fn lookup(flat: &Flat, path: &str) -> Option<Vec<Json>> {
 
 /// `_time` as Splunk stamps it for these events: the export's `_time`, else the envelope's `time`.
 fn event_time(flat: &Flat) -> Option<Vec<Json>> {
-    for key in ["_time", "time", "properties.createdDateTime"] {
+    for key in ["_time", "time"] {
         if let Some(v) = flat.get(key).and_then(|v| v.first()) {
             let text = match v {
                 Json::String(s) => s.clone(),
@@ -155,6 +185,18 @@ pub fn auth_details(p: &Profile, event: &Json) -> crate::events::AuthDetails {
             }
             if raw_steps > 0 {
                 return A::RawOnly;
+            }
+            // Splunk extracts nothing for an empty array; the flattening here keeps its key, empty.
+            let steps_key = format!("{array_key}{{}}");
+            for f in std::iter::once(&flat).chain(raw.as_ref()) {
+                if f.keys()
+                    .any(|k| k.starts_with(&steps_key) && k.len() > steps_key.len())
+                {
+                    return A::StepsWithoutFields;
+                }
+                if f.get(&steps_key).is_some_and(Vec::is_empty) {
+                    return A::Empty;
+                }
             }
             if let Some(k) = flat.keys().find(|k| {
                 k.ends_with(&format!("authenticationDetails{{}}{leaf}")) && **k != results

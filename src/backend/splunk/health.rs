@@ -1,23 +1,29 @@
-//! Companions of every Splunk build: the authenticationDetails health search and the base-search macro.
+//! Companions of every Splunk build: the health plan (src/health.rs) as a search, and the base-search
+//! macro.
 
 use std::path::PathBuf;
 
 use serde::Serialize;
 
-use super::escape::{field, relative};
+use super::escape::{field, string};
 use super::Splunk;
 use crate::backend::{Artifact, Target};
 use crate::catalogue::Field;
 use crate::diag::Diagnostic;
+use crate::health::Thresholds;
 
 #[derive(Serialize)]
 struct HealthCx<'a> {
     base_macro: &'a str,
-    earliest: String,
-    lookback: String,
-    threshold: f64,
-    min_events: u64,
+    #[serde(flatten)]
+    t: Thresholds,
     category: String,
+    sources: String,
+    sources_csv: String,
+    session: String,
+    session_path: String,
+    event_time: String,
+    event_time_path: String,
     method: String,
     result: String,
 }
@@ -30,13 +36,17 @@ struct MacrosCx<'a> {
 
 pub(super) fn companions(b: &Splunk) -> Result<Vec<Artifact>, Diagnostic> {
     let p = &b.profile;
+    let sources: Vec<String> = p.health.sources.iter().map(|s| string(s)).collect();
     let cx = HealthCx {
         base_macro: &p.base_macro,
-        earliest: relative(p.health_lookback),
-        lookback: p.health_lookback.to_string(),
-        threshold: p.health.threshold,
-        min_events: p.health.min_events,
-        category: p.health.category_field.clone(),
+        t: p.health.thresholds(),
+        category: field(&p.category_field),
+        sources: sources.join(", "),
+        sources_csv: string(&p.health.sources.join(",")),
+        session: field(p.path(Field::SessionId)?),
+        session_path: string(p.path(Field::SessionId)?),
+        event_time: field(p.path(Field::Time)?),
+        event_time_path: string(p.path(Field::Time)?),
         method: field(p.path(Field::AuthMethods)?),
         result: field(p.path(Field::AuthStepResults)?),
     };
@@ -44,7 +54,7 @@ pub(super) fn companions(b: &Splunk) -> Result<Vec<Artifact>, Diagnostic> {
     Ok(vec![
         Artifact::shared(
             Target::Splunk,
-            PathBuf::from("splunk/_health/auth-details-health.spl"),
+            PathBuf::from("splunk/_health/sign-in-health.spl"),
             t.render("splunk/health.spl", &cx)?,
         ),
         Artifact::shared(

@@ -164,4 +164,7 @@ impl Backend for Splunk {
     fn source_of(&self, f: Field) -> String {
         self.profile.source_of(f)
     }
+    fn health(&self) -> &crate::health::HealthPlan {
+        &self.profile.health
+    }
 }

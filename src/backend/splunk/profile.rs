@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::backend::Target;
 use crate::catalogue::Field;
 use crate::diag::{Diagnostic, SourceFile};
-use crate::duration::Duration;
+use crate::health::{HealthConfig, HealthPlan};
 use crate::model::{self, Spanned};
 
 #[derive(Debug, Clone, Deserialize)]
@@ -19,8 +19,12 @@ struct RawProfile {
     target: Spanned<String>,
     base_macro: Spanned<String>,
     base_definition: Spanned<String>,
+    categories: Vec<Spanned<String>>,
+    category_field: Spanned<String>,
     fields: BTreeMap<String, Spanned<FieldMap>>,
-    health: Health,
+    #[serde(default)]
+    risk_detections: Option<Spanned<RiskDetections>>,
+    health: HealthConfig,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -30,22 +34,27 @@ pub struct FieldMap {
     pub path: String,
 }
 
+/// Where Identity Protection detections are: a category of the same sourcetype, tied to sign-ins by a key.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct Health {
-    pub lookback: String,
-    pub threshold: f64,
-    pub min_events: u64,
-    pub category_field: String,
+pub struct RiskDetections {
+    pub category: String,
+    /// The path holding the sign-in's correlation id.
+    pub key: String,
+    /// The path holding the risk event type.
+    #[serde(rename = "type")]
+    pub type_path: String,
 }
 
 #[derive(Debug, Clone)]
 pub struct Profile {
     pub base_macro: String,
     pub base_definition: String,
+    /// The field telling sign-in categories apart (`category`).
+    pub category_field: String,
     pub fields: BTreeMap<Field, FieldMap>,
-    pub health: Health,
-    pub health_lookback: Duration,
+    pub risk_detections: Option<RiskDetections>,
+    pub health: HealthPlan,
     pub source: PathBuf,
 }
 
@@ -90,20 +99,48 @@ impl Profile {
             }
             fields.insert(field, map.value.clone());
         }
-        if !is_path(&raw.health.category_field) {
+        if !is_path(&raw.category_field.value) {
             return Err(
-                Diagnostic::error("E030", "health category_field is not a field name")
-                    .in_file(&file.path),
+                Diagnostic::error("E030", "category_field is not a field name")
+                    .at(at(&raw.category_field))
+                    .help("the field telling sign-in categories apart, e.g. category"),
             );
         }
-        let health_lookback =
-            crate::backend::health_settings(file, &raw.health.lookback, raw.health.threshold)?;
+        let mut categories = Vec::new();
+        for c in &raw.categories {
+            if !is_name(&c.value) {
+                return Err(Diagnostic::error(
+                    "E030",
+                    format!("`{}` is not a category name", c.value),
+                )
+                .at(at(c))
+                .help("use letters, digits and `_`, e.g. NonInteractiveUserSignInLogs"));
+            }
+            categories.push(c.value.clone());
+        }
+        let health = HealthPlan::new(file, &raw.health, categories)?;
+        let risk_detections = match &raw.risk_detections {
+            Some(r) => {
+                let v = &r.value;
+                if !is_name(&v.category) || !is_path(&v.key) || !is_path(&v.type_path) {
+                    return Err(Diagnostic::error(
+                        "E030",
+                        "risk_detections names an invalid category or path",
+                    )
+                    .at(model::span_of(file, r))
+                    .help("category is a name; key and type are field paths"));
+                }
+                Some(v.clone())
+            }
+            None => None,
+        };
         Ok(Self {
             base_macro: raw.base_macro.value,
             base_definition: raw.base_definition.value,
+            category_field: raw.category_field.value,
             fields,
-            health: raw.health,
-            health_lookback,
+            risk_detections,
+            health,
             source: file.path.clone(),
         })
     }

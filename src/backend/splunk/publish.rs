@@ -138,6 +138,8 @@ fn stanza(b: &Splunk, plan: &Plan, search: &str) -> Result<String, Diagnostic> {
     let _ = writeln!(s, "action.notable.param.rule_description = {description}");
     let _ = writeln!(s, "action.notable.param.security_domain = identity");
     let _ = writeln!(s, "action.notable.param.severity = {}", d.severity.name());
+    // Enterprise Security 8 reads the finding's entities from here: the same objects as the risk.
+    let _ = writeln!(s, "action.notable.param._entities = {risk}");
     let _ = writeln!(
         s,
         "action.notable.param.drilldown_name = Sign-ins of session ${group}$"
@@ -188,12 +190,12 @@ fn scheduled_alert(s: &mut String, a: &Alert<'_>) {
 
 fn health_stanza(search: &str, lookback: Duration) -> Result<String, Diagnostic> {
     let mut s = String::new();
-    let _ = writeln!(s, "[tokenward - health - auth-details]");
-    let _ = writeln!(s, "description = tokenward health check: fires when the share of sign-in events carrying the flattened authenticationDetails fields drops below the profile's threshold, so detections that read them do not go blind silently.");
+    let _ = writeln!(s, "[tokenward - health - sign-ins]");
+    let _ = writeln!(s, "description = tokenward health check: fires when no sign-in arrives (the macro misses the index), when one sign-in category stops while the other flows, or when sign-ins lose their session id, their authenticationDetails steps or their own time, so detections that read them do not go blind silently.");
     scheduled_alert(
         &mut s,
         &Alert {
-            cron: "7 */4 * * *",
+            cron: "7 * * * *",
             lookback,
             severity: 3,
             suppress_field: "category",
@@ -244,10 +246,10 @@ compiled by tokenward from its rule files. Do not edit the searches here: edit t
 Setup
 1. Redefine the macro `tokenward_entra_signin` (Settings > Advanced search > Search macros) so it
    selects your Entra sign-in events, e.g.
-   index=azure sourcetype=\"azure:monitor:aad\" (category=\"SignInLogs\" OR category=\"NonInteractiveUserSignInLogs\")
+   index=azure sourcetype=\"azure:monitor:aad\" (category=\"SignInLogs\" OR category=\"NonInteractiveUserSignInLogs\" OR category=\"UserRiskEvents\")
 2. Fill the lookups in lookups/ with your own values where the rules read lists at search time.
 3. Enable the searches you want. Every search ships disabled (disabled = 1).
-   \"tokenward - health - auth-details\" checks that authenticationDetails fields still arrive.
+   \"tokenward - health - sign-ins\" checks that both sign-in categories flow with session ids, authentication steps and their own times.
 
 Requires the Splunk Add-on for Microsoft Cloud Services (sourcetype azure:monitor:aad).
 Enterprise Security is optional: without it the notable and risk actions do nothing and the
@@ -277,8 +279,8 @@ pub(super) fn app(
     }
     saved.push('\n');
     saved.push_str(&health_stanza(
-        &text_of("auth-details-health.spl"),
-        b.profile.health_lookback,
+        &text_of("sign-in-health.spl"),
+        b.profile.health.lookback,
     )?);
 
     let mut files: Vec<(String, String)> = vec![

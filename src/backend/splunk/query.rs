@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::cond::column;
-use super::escape::{field, regex_literal, relative, string};
+use super::escape::{field, regex_literal, string};
 use super::profile::Profile;
 use super::Splunk;
 use crate::backend::{cond_text, pred_text, Backend, Prelude};
@@ -58,23 +58,36 @@ fn cond(b: &Splunk, c: &Cond, plan: &Plan, stage: &str) -> CondText {
     }
 }
 
+/// Each field read into a `tw_` field. Automatic JSON extraction stops at `[spath] extraction_cutoff`
+/// (5,000 bytes by default) and `[kv] maxchars`, and a sign-in with several Conditional Access policies is
+/// longer than that: every field the search reads falls back to `spath(_raw, path)` when the flattened
+/// field is missing, so a long event is read in full instead of silently losing its last fields.
 fn normalize(p: &Profile, fields: &[Field]) -> Result<Vec<String>, Diagnostic> {
     let mut out = Vec::new();
     for &f in fields {
-        if f == Field::UaFamily {
+        if f.is_derived() {
             continue;
         }
-        let src = field(p.path(f)?);
+        let path = p.path(f)?;
+        let src = field(path);
+        // Splunk's own fields (`_time`, `_indextime`) are not in the event's JSON.
+        let read = if path.starts_with('_') {
+            src.clone()
+        } else {
+            format!("if(isnull({src}), spath(_raw, {}), {src})", string(path))
+        };
         let expr = match f.ty() {
-            Type::Datetime => src,
-            Type::Int => format!("tonumber({src})"),
+            Type::Datetime if path.starts_with('_') => format!("tonumber({read})"),
+            // ISO 8601 in UTC, as Entra writes it, to epoch seconds with up to 6 fractional digits.
+            Type::Datetime => format!(
+                "strptime(substr({read}, 1, 19) . \"+0000\", \"%Y-%m-%dT%H:%M:%S%z\") + coalesce(tonumber(\"0\" . replace({read}, \"^[^.]+(\\.\\d{{1,6}})?.*$\", \"\\1\")), 0)"
+            ),
+            Type::Int => format!("tonumber({read})"),
             Type::Bool => {
-                format!("if(lower(tostring({src}))==\"true\" OR tostring({src})==\"1\", 1, 0)")
+                format!("if(lower(tostring({read}))==\"true\" OR tostring({read})==\"1\", 1, 0)")
             }
-            // When automatic extraction dropped the flattened array (size limits, KV_MODE), read it
-            // from the raw event instead of going blind.
-            Type::StringList => format!("coalesce({src}, spath(_raw, {}))", string(p.path(f)?)),
-            Type::String | Type::Ip => format!("coalesce(tostring({src}), \"\")"),
+            Type::StringList => read,
+            Type::String | Type::Ip => format!("coalesce(tostring({read}), \"\")"),
         };
         out.push(format!(
             "{}={expr}",
@@ -83,6 +96,10 @@ fn normalize(p: &Profile, fields: &[Field]) -> Result<Vec<String>, Diagnostic> {
                 field: f
             })
         ));
+    }
+    // A Splunk search export without `_indextime` (raw records): the envelope's time stands in.
+    if fields.contains(&Field::IngestionTime) && fields.contains(&Field::LogTime) {
+        out.push("tw_ingestion_time=coalesce(tw_ingestion_time, tw_log_time)".into());
     }
     Ok(out)
 }
@@ -100,6 +117,32 @@ fn ua_family_expr(p: &Plan) -> Option<String> {
     }
     arms.push(format!("true(), {}", string(&table.default)));
     Some(format!("case(\n    {})", arms.join(",\n    ")))
+}
+
+/// The family's class (`browser`, `client`, `scripted`, `other`), from the same table.
+fn ua_class_expr(p: &Plan) -> Option<String> {
+    if !p.fields.contains(&Field::UaClass) {
+        return None;
+    }
+    let table = p.ua_families.as_ref()?;
+    let mut arms = Vec::new();
+    for class in crate::lists::UA_CLASSES {
+        let names: Vec<String> = table
+            .families
+            .iter()
+            .filter(|f| f.class == class)
+            .map(|f| string(&f.name))
+            .collect();
+        if !names.is_empty() && class != "other" {
+            arms.push(format!(
+                "in(tw_ua_family, {}), {}",
+                names.join(", "),
+                string(class)
+            ));
+        }
+    }
+    arms.push(format!("true(), {}", string("other")));
+    Some(format!("case({})", arms.join(", ")))
 }
 
 fn json_pack(fields: &[Field]) -> String {
@@ -157,17 +200,32 @@ struct LabelCx {
 }
 
 #[derive(Serialize)]
+struct RiskCx {
+    category: String,
+    /// The wanted risk types, as `in()` arguments.
+    wanted: String,
+    category_field: String,
+    type_value: String,
+}
+
+#[derive(Serialize)]
 struct CorrelationCx<'a> {
     h: Header<'a>,
     base_macro: &'a str,
-    earliest: String,
+    every: String,
+    every_seconds: u64,
     window_seconds: u64,
     normalize: Vec<String>,
+    risk: Option<RiskCx>,
     ua_family: Option<String>,
+    ua_class: Option<String>,
     key: String,
     issuance: CondText,
     later: CondText,
+    caps: crate::plan::Caps,
     tie: String,
+    anchor_first: bool,
+    anchor_words: &'static str,
     first_pack: String,
     later_pack: String,
     first_unpack: Vec<String>,
@@ -189,9 +247,11 @@ struct CorrelationCx<'a> {
 struct SingleCx<'a> {
     h: Header<'a>,
     base_macro: &'a str,
-    earliest: String,
+    every: String,
+    every_seconds: u64,
     normalize: Vec<String>,
     ua_family: Option<String>,
+    ua_class: Option<String>,
     when: CondText,
     severity: &'a str,
     output: Vec<String>,
@@ -200,7 +260,6 @@ struct SingleCx<'a> {
 pub(super) fn render(b: &Splunk, plan: &Plan) -> Result<String, Diagnostic> {
     let p = &b.profile;
     let normalize = normalize(p, &plan.fields)?;
-    let earliest = relative(plan.schedule.lookback);
     let output: Vec<String> = plan
         .outputs
         .columns
@@ -213,9 +272,11 @@ pub(super) fn render(b: &Splunk, plan: &Plan) -> Result<String, Diagnostic> {
             &SingleCx {
                 h: header(plan),
                 base_macro: &p.base_macro,
-                earliest,
+                every: plan.schedule.every.to_string(),
+                every_seconds: plan.schedule.every.seconds,
                 normalize,
                 ua_family: ua_family_expr(plan),
+                ua_class: ua_class_expr(plan),
                 when: cond(b, when, plan, "match"),
                 severity: plan.meta.severity.name(),
                 output,
@@ -223,7 +284,7 @@ pub(super) fn render(b: &Splunk, plan: &Plan) -> Result<String, Diagnostic> {
         ),
         Query::Correlation(c) => super::templates()?.render(
             "splunk/correlation.spl",
-            &correlation_cx(b, plan, c, normalize, earliest, output),
+            &correlation_cx(b, plan, c, normalize, output),
         ),
     }
 }
@@ -256,7 +317,6 @@ fn correlation_cx<'a>(
     plan: &'a Plan,
     c: &'a Correlation,
     normalize: Vec<String>,
-    earliest: String,
     output: Vec<String>,
 ) -> CorrelationCx<'a> {
     let lists = &plan.lists;
@@ -294,7 +354,7 @@ fn correlation_cx<'a>(
             let text = pred_text(b, &s.when, lists, &mut pre, 0);
             Named {
                 name: s.name.clone(),
-                column: format!("tw_{}_disagrees", s.name),
+                column: format!("tw_{}", s.column),
                 description: Some(s.description.clone()),
                 weight: s.weight,
                 cond: CondText {
@@ -313,20 +373,49 @@ fn correlation_cx<'a>(
         .iter()
         .map(|e| pred_text(b, &e.when, lists, &mut Prelude::new("escalation"), 1))
         .collect();
+    let risk = match (&c.risk, &b.profile.risk_detections) {
+        (Some(r), Some(d)) if r.detections => Some(RiskCx {
+            category: d.category.clone(),
+            wanted: r
+                .wanted
+                .iter()
+                .map(|w| string(w))
+                .collect::<Vec<_>>()
+                .join(", "),
+            category_field: field(&b.profile.category_field),
+            type_value: format!(
+                "if(isnull({f}), spath(_raw, {p}), {f})",
+                f = field(&d.type_path),
+                p = string(&d.type_path)
+            ),
+        }),
+        _ => None,
+    };
+    let anchor_first = c.pairing.anchor == crate::ir::Anchor::First;
     CorrelationCx {
         h: header(plan),
         base_macro: &b.profile.base_macro,
-        earliest,
+        every: plan.schedule.every.to_string(),
+        every_seconds: plan.schedule.every.seconds,
         window_seconds: c.pairing.window.seconds,
         normalize,
+        risk,
         ua_family: ua_family_expr(plan),
+        ua_class: ua_class_expr(plan),
         key: column(FieldRef {
             side: None,
             field: c.key,
         }),
         issuance: cond(b, &c.issuance, plan, "issuance"),
         later: cond(b, &c.later, plan, "later"),
+        caps: c.caps,
         tie: tie_key(&c.pairing.tie_break),
+        anchor_first,
+        anchor_words: if anchor_first {
+            "earliest"
+        } else {
+            "most recent"
+        },
         first_pack: json_pack(&c.first_fields),
         later_pack: json_pack(&c.later_fields),
         first_unpack: unpack(&c.first_fields, Side::First, "tw_anchor"),

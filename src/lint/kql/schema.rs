@@ -74,6 +74,11 @@ const BUNDLED: &[(&str, &str)] = &[
     ),
 ];
 
+/// Tables bundled in the Azure-Sentinel JSON format (the shape Kusto.Language's validation reads).
+const BUNDLED_JSON: &[&str] = &[include_str!(
+    "../../../schemas/sentinel/AADUserRiskEvents.json"
+)];
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct YamlTable {
@@ -99,6 +104,17 @@ struct JsonColumn {
 impl Schemas {
     pub fn bundled() -> Self {
         let mut s = Schemas::default();
+        for text in BUNDLED_JSON {
+            if let Ok(t) = serde_json::from_str::<JsonTable>(text) {
+                s.add(
+                    t.name,
+                    t.properties
+                        .iter()
+                        .map(|c| (c.name.clone(), ColType::parse(&c.ty)))
+                        .collect(),
+                );
+            }
+        }
         for (name, text) in BUNDLED {
             let file = crate::diag::SourceFile::new(
                 format!("<bundled>/schemas/sentinel/{name}.yaml"),

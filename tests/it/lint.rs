@@ -397,3 +397,78 @@ fn fix_quotes_numbers_and_adds_join_kinds_atomically_and_idempotently() {
         .collect();
     assert_eq!(names, ["q.kql"], "no temporary file is left behind");
 }
+
+/// KQL002 against Microsoft's Kusto.Language with the bundled sign-in schemas: on every file of
+/// tests/lint/columns, the unknown columns tokenward reports are the ones Kusto.Language reports
+/// (KS142). Skipped when node or the oracle is missing.
+#[test]
+fn unknown_columns_agree_with_kusto_language() {
+    let oracle = root().join("../shared/oracles/kql/kql-check");
+    let node = std::process::Command::new("node")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !oracle.is_file() || !node || std::env::var_os("TOKENWARD_SKIP_ORACLE").is_some() {
+        eprintln!("skipping: the Kusto.Language oracle is not available");
+        return;
+    }
+    let dir = root().join("tests/lint/columns");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    files.sort();
+    let out = std::process::Command::new("bash")
+        .arg(&oracle)
+        .arg("--schema")
+        .arg(oracle.parent().unwrap().join("schema"))
+        .args(&files)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(text.lines().count(), files.len(), "{text}");
+    for (line, f) in text.lines().zip(&files) {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        let mut kusto: Vec<String> = v["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["code"] == "KS142")
+            .map(|d| {
+                d["message"]
+                    .as_str()
+                    .unwrap()
+                    .split('\'')
+                    .nth(1)
+                    .unwrap()
+                    .to_string()
+            })
+            .collect();
+        kusto.sort();
+        let rel = f
+            .strip_prefix(root())
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        let run = tokenward(&["lint", &rel, "--format", "json"]);
+        let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+        let mut ours: Vec<String> = v["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["code"] == "KQL002")
+            .map(|d| {
+                d["message"]
+                    .as_str()
+                    .unwrap()
+                    .split('`')
+                    .nth(1)
+                    .unwrap()
+                    .to_string()
+            })
+            .collect();
+        ours.sort();
+        assert_eq!(ours, kusto, "{rel}");
+    }
+}

@@ -269,7 +269,7 @@ fn run_lint(args: &LintArgs) -> anyhow::Result<ExitCode> {
     let config = match lint::Config::load(args.config.as_deref()) {
         Ok(c) => c,
         Err(d) => {
-            report(&[d], args.format, Channel::Stderr, None, "");
+            report(&d, args.format, Channel::Stderr, None, "");
             return Ok(ExitCode::from(2));
         }
     };
@@ -486,6 +486,10 @@ fn run_build(args: &BuildArgs) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(1));
         }
     };
+    let warnings: Vec<_> = detections.iter().flat_map(|d| d.warnings.clone()).collect();
+    if !warnings.is_empty() {
+        report(&warnings, args.format, Channel::Stderr, None, "");
+    }
     let plans = pipeline::plan_all(&detections);
     match args.emit {
         Emit::Ir => {

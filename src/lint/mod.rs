@@ -407,8 +407,9 @@ pub fn lint_files(files: &[std::path::PathBuf], config: &Config) -> Vec<Diagnost
     let catalogue = spl::fields::Catalogue::bundled();
     let rules: Vec<std::path::PathBuf> = files.iter().filter(|f| is_yaml(f)).cloned().collect();
     if !rules.is_empty() {
-        if let Err(errs) = crate::check::check_all(&rules, Path::new("")) {
-            out.extend(errs);
+        match crate::check::check_all(&rules, Path::new("")) {
+            Ok(detections) => out.extend(detections.into_iter().flat_map(|d| d.warnings)),
+            Err(errs) => out.extend(errs),
         }
     }
     for f in files.iter().filter(|f| !is_yaml(f)) {
@@ -416,11 +417,49 @@ pub fn lint_files(files: &[std::path::PathBuf], config: &Config) -> Vec<Diagnost
             continue;
         };
         match crate::model::read_source(f) {
-            Ok(file) => out.extend(lint_text(&file, lang, config, &schemas, &catalogue)),
+            Ok(file) => out.extend(cap(lint_text(&file, lang, config, &schemas, &catalogue), f)),
             Err(d) => out.push(d),
         }
     }
     out
+}
+
+/// Findings shown per line and per file; the rest are counted in one summary, so output stays bounded
+/// by the input however many findings a hostile file provokes.
+pub const MAX_PER_LINE: usize = 10;
+pub const MAX_PER_FILE: usize = 200;
+
+fn cap(diags: Vec<Diagnostic>, path: &Path) -> Vec<Diagnostic> {
+    let mut per_line: std::collections::BTreeMap<usize, usize> = Default::default();
+    let mut kept = Vec::new();
+    let mut dropped: Vec<Diagnostic> = Vec::new();
+    for d in diags {
+        let line = d.span.as_ref().map_or(0, |s| s.line_col().0);
+        let n = per_line.entry(line).or_default();
+        if kept.len() >= MAX_PER_FILE || *n >= MAX_PER_LINE {
+            dropped.push(d);
+        } else {
+            *n += 1;
+            kept.push(d);
+        }
+    }
+    if let Some(worst) = dropped.iter().max_by_key(|d| d.is_error()) {
+        let errors = dropped.iter().filter(|d| d.is_error()).count();
+        let summary = format!(
+            "{} more finding(s) in this file not shown ({errors} error(s)); at most {MAX_PER_LINE} per line and {MAX_PER_FILE} per file are",
+            dropped.len()
+        );
+        let d = if worst.is_error() {
+            Diagnostic::error(worst.code, summary)
+        } else {
+            Diagnostic::warning(worst.code, summary)
+        };
+        kept.push(
+            d.in_file(path)
+                .help("fix the findings shown first; the rest are counted here, not printed"),
+        );
+    }
+    kept
 }
 
 /// Lints generated text (the build's own output) with the default levels.

@@ -19,6 +19,7 @@ mod lint;
 mod noise;
 mod publish;
 mod rule_tests;
+mod security;
 mod syntax_corpus;
 mod syntax_differential;
 mod syntax_fuzz;

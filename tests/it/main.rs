@@ -6,6 +6,7 @@ mod common;
 mod build;
 mod check_fields;
 mod corpus_real;
+mod deploy;
 mod docs;
 mod errors_doc;
 mod escaping;

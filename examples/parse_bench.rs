@@ -66,13 +66,7 @@ fn profile(texts: &[(std::path::PathBuf, String)]) {
                 Language::Spl => tokenward::syntax::spl::parse_tree(text),
             };
             let tree = tree.unwrap();
-            let src = Source {
-                text,
-                tree: Some(&tree),
-                parse_error: None,
-                schemas: &schemas,
-                splunk_fields: &fields,
-            };
+            let src = Source::new(text, Some(&tree), None, &schemas, &fields);
             let _ = (lint.check)(&src);
         }
         println!(

@@ -71,6 +71,20 @@ impl Entry {
     }
 }
 
+/// A compiler warning: reported, and the build goes on.
+const fn w(
+    code: &'static str,
+    name: &'static str,
+    summary: &'static str,
+    explanation: &'static str,
+    example: &'static str,
+    fix: &'static str,
+) -> Entry {
+    let mut entry = e(code, name, summary, explanation, example, fix);
+    entry.level = Setting::Warning;
+    entry
+}
+
 /// Every code, compiler errors first, then the lints in registry order.
 pub fn all() -> Vec<Entry> {
     let mut out: Vec<Entry> = COMPILER.to_vec();
@@ -101,7 +115,7 @@ pub fn lints_md() -> String {
     let mut out = String::from(
         "# Lint rules\n\nGenerated from the code registry (`src/codes.rs`, lints from `src/lint/registry.rs`); `tokenward rule CODE` prints one.\n\
          Levels can be changed per code in `tokenward.yaml` (`lints: { KQL006: error, SPL008: off }`).\n\n\
-         | code | name | language | level | fires when |\n|---|---|---|---|---|\n",
+         | code | name | language | level | fires on real files | fires when |\n|---|---|---|---|---|---|\n",
     );
     let lints: Vec<Entry> = all()
         .into_iter()
@@ -112,16 +126,20 @@ pub fn lints_md() -> String {
             continue;
         };
         out.push_str(&format!(
-            "| [{}](#{}-{}) | {} | {} | {} | {} |\n",
+            "| [{}](#{}-{}) | {} | {} | {} | {} | {} |\n",
             e.code,
             e.code.to_lowercase(),
             e.name,
             e.name,
             language.name(),
             level_name(e.level),
+            lint::rates::cell(e.code),
             e.summary
         ));
     }
+    out.push('\n');
+    out.push_str(&lint::rates::notes());
+    out.push('\n');
     for e in &lints {
         out.push('\n');
         out.push_str(&e.markdown());
@@ -398,6 +416,22 @@ pub const COMPILER: &[Entry] = &[
         "cron cannot express every interval, and a line ending in a backslash continues the .conf value.",
         "schedule: { every: 45m }",
         "Use an interval that divides an hour or a day.",
+    ),
+    w(
+        "W001",
+        "suppression-always-true",
+        "a suppression that can never be false: it drops every pair (or event)",
+        "A suppression is meant to drop the benign cases it names; one that holds whatever the events say (`x or not x`) silently turns the rule off. Reported as a warning: the rule still builds.",
+        "suppressions:\n  - name: everything\n    when: later.asn in carrier_asns or not later.asn in carrier_asns",
+        "Narrow the condition to what the benign case looks like, or remove the suppression.",
+    ),
+    w(
+        "W002",
+        "suppression-drops-every-use",
+        "a suppression that every later event satisfies: no pair can survive it",
+        "When the later condition already implies the suppression (a suppression `not later.is_interactive` under a later condition `not is_interactive`), every pair is dropped and the rule can never alert. Reported as a warning: the rule still builds.",
+        "later: { when: not is_interactive }\nsuppressions:\n  - name: refreshes\n    when: not later.is_interactive",
+        "Test something the later condition does not already require.",
     ),
     e(
         "E090",

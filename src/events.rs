@@ -277,8 +277,35 @@ pub fn for_each_record(
             .map_err(|e| json_error(e, "what follows the array"))?;
         return Ok(());
     }
-    // JSON lines (or one object): value after value, each error with its line.
-    let stream = serde_json::Deserializer::from_reader(reader.take(u64::MAX)).into_iter::<Json>();
+    // JSON lines: one value per line, each error with its own line number. A first line that is not a
+    // whole value is a pretty-printed object (an envelope, one event): read as a stream of values.
+    let mut first_line = String::new();
+    reader.read_line(&mut first_line).map_err(cannot)?;
+    if serde_json::from_str::<serde::de::IgnoredAny>(&first_line).is_ok() {
+        let mut line_no = 1usize;
+        let mut n = 0usize;
+        let mut line = first_line;
+        loop {
+            if !line.trim().is_empty() {
+                n += 1;
+                let r: Json = serde_json::from_str(&line).map_err(|e| {
+                    bad(format!(
+                        "line {line_no} is not valid JSON (column {}): {}",
+                        e.column(),
+                        strip_position(&e)
+                    ))
+                })?;
+                emit(r, format!("event {n} (line {line_no})"))?;
+            }
+            line.clear();
+            if reader.read_line(&mut line).map_err(cannot)? == 0 {
+                return Ok(());
+            }
+            line_no += 1;
+        }
+    }
+    let chained = std::io::Cursor::new(first_line.into_bytes()).chain(reader);
+    let stream = serde_json::Deserializer::from_reader(chained).into_iter::<Json>();
     for (i, r) in stream.enumerate() {
         let r = r.map_err(|e| json_error(e, "an event"))?;
         emit(r, format!("event {}", i + 1))?;

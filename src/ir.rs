@@ -75,6 +75,9 @@ pub struct Detection {
     /// The rule's own test cases (`tokenward test`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub tests: Vec<TestCase>,
+    /// What the checks found questionable but not wrong (W-codes); printed, never fatal.
+    #[serde(skip)]
+    pub warnings: Vec<crate::diag::Diagnostic>,
 }
 
 /// The shape of an exported events file, told by its name (`*.sentinel.json`, `*.splunk.json`).

@@ -209,12 +209,10 @@ pub fn normalize_value(kind: ListKind, v: &ListValue) -> Result<Value, (String, 
             "app ids look like 27922004-5251-4030-b22d-91ecd9a37ea4".into(),
         )),
         (ListKind::String, ListValue::Str(s)) => match crate::ir::refused_char(s) {
-            Some((c, why)) => Err((
+            Some((_, why)) => Err((
                 format!("the value {} holds {why}", crate::diag::escape_invisible(s)),
-                format!(
-                    "remove {} from the value",
-                    crate::diag::escape_invisible(&c.to_string())
-                ),
+                "remove it from the value; tokenward cannot carry it to every target as data"
+                    .to_string(),
             )),
             None => Ok(Value::Str(s.clone())),
         },

@@ -80,6 +80,15 @@ struct LintArgs {
     /// Project config with lint levels and extra schemas (default: ./tokenward.yaml when present).
     #[arg(long)]
     config: Option<PathBuf>,
+    /// Findings recorded in this baseline file are accepted: only new ones are shown and fail.
+    #[arg(long)]
+    baseline: Option<PathBuf>,
+    /// Write every current finding into the --baseline file instead of failing on them.
+    #[arg(long, requires = "baseline")]
+    update_baseline: bool,
+    /// Apply the mechanical fixes (KQL003 `kind=inner`, KQL010 quoted number) to the files first.
+    #[arg(long)]
+    fix: bool,
 }
 
 #[derive(clap::Args)]
@@ -285,7 +294,7 @@ fn run_lint(args: &LintArgs) -> anyhow::Result<ExitCode> {
     let config = match lint::Config::load(args.config.as_deref()) {
         Ok(c) => c,
         Err(d) => {
-            report(&[d], args.format, Channel::Stderr, None, "");
+            report(&d, args.format, Channel::Stderr, None, "");
             return Ok(ExitCode::from(2));
         }
     };
@@ -296,7 +305,44 @@ fn run_lint(args: &LintArgs) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(2));
         }
     };
-    let diags = lint::lint_files(&files, &config);
+    if args.fix {
+        match lint::fix_files(&files, &config) {
+            Ok(fixed) => {
+                for (path, n) in fixed {
+                    eprintln!("fixed {n} finding(s) in {}", path.display());
+                }
+            }
+            Err(d) => {
+                report(&d, args.format, Channel::Stderr, None, "");
+                return Ok(ExitCode::from(2));
+            }
+        }
+    }
+    let mut diags = lint::lint_files(&files, &config);
+    if let Some(path) = &args.baseline {
+        if args.update_baseline {
+            let baseline = lint::baseline::Baseline::of(&diags);
+            baseline.write(path)?;
+            eprintln!(
+                "wrote {} finding(s) to {}",
+                baseline.findings.len(),
+                path.display()
+            );
+            return Ok(ExitCode::SUCCESS);
+        }
+        let baseline = match lint::baseline::Baseline::read(path) {
+            Ok(b) => b,
+            Err(d) => {
+                report(&[d], args.format, Channel::Stderr, None, "");
+                return Ok(ExitCode::from(2));
+            }
+        };
+        let (new, held) = baseline.new_findings(diags);
+        if held > 0 {
+            eprintln!("{held} finding(s) accepted by {}", path.display());
+        }
+        diags = new;
+    }
     report(&diags, args.format, Channel::Stdout, Some(files.len()), "");
     let (errors, warnings) = output::count(&diags);
     Ok(if errors > 0 || (args.deny_warnings && warnings > 0) {
@@ -492,6 +538,10 @@ fn run_build(args: &BuildArgs) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(1));
         }
     };
+    let warnings: Vec<_> = detections.iter().flat_map(|d| d.warnings.clone()).collect();
+    if !warnings.is_empty() {
+        report(&warnings, args.format, Channel::Stderr, None, "");
+    }
     let plans = pipeline::plan_all(&detections);
     match args.emit {
         Emit::Ir => {

@@ -24,7 +24,7 @@ use crate::plan::{Output, Plan, Pred};
 impl Target {
     /// The target's backend, configured with its profile: the bundled one, or `<name>.yaml` in
     /// `profiles` when that file exists.
-    pub fn backend(self, profiles: Option<&Path>) -> Result<Box<dyn Backend>, Diagnostic> {
+    pub fn backend(self, profiles: Option<&Path>) -> Result<Box<dyn Backend>, Vec<Diagnostic>> {
         match self {
             Target::Sentinel => sentinel::load(profiles).map(|b| Box::new(b) as Box<dyn Backend>),
             Target::Splunk => splunk::load(profiles).map(|b| Box::new(b) as Box<dyn Backend>),
@@ -115,7 +115,7 @@ impl Backends {
         for t in Target::ALL {
             match t.backend(dir) {
                 Ok(b) => out.push(b),
-                Err(e) => errs.push(e),
+                Err(e) => errs.extend(e),
             }
         }
         if errs.is_empty() {

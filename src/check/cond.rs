@@ -416,17 +416,14 @@ impl Checker<'_> {
     ) -> Option<Value> {
         let value = match (ty, op) {
             (Type::String | Type::StringList | Type::Ip, Operand::Str(s, span)) => {
-                if let Some((c, why)) = crate::ir::refused_char(s) {
+                if let Some((_, why)) = crate::ir::refused_char(s) {
                     self.err(
                         Diagnostic::error(
                             "E020",
                             format!("the value {} holds {why}", crate::diag::escape_invisible(s)),
                         )
                         .at(map.span(span.clone()))
-                        .help(format!(
-                            "remove {} from the value",
-                            crate::diag::escape_invisible(&c.to_string())
-                        )),
+                        .help("remove it from the value; tokenward cannot carry it to every target as data".to_string()),
                     );
                     return None;
                 }

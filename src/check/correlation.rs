@@ -74,6 +74,28 @@ impl Checker<'_> {
         let pair = raw.pair.as_ref().map(|p| self.condition(p, Scope::Pair));
         let signals = self.signals();
         let suppressions = self.suppressions(Scope::Pair);
+        if let (Some(l), true) = (&later, suppressions.len() == self.raw.suppressions.len()) {
+            for (s, raw_s) in suppressions.iter().zip(&self.raw.suppressions) {
+                let always = super::trivial::always_true(&s.when) == Some(true);
+                if !always && super::trivial::implies(Some(l), &s.when) == Some(true) {
+                    self.warnings.push(
+                        Diagnostic::warning(
+                            "W002",
+                            format!(
+                                "every later event satisfies suppression `{}`: no pair can alert",
+                                s.name
+                            ),
+                        )
+                        .at(self.at(&raw_s.value.when))
+                        .label(
+                            self.at(&raw.later.value.when),
+                            "the later condition already implies it",
+                        )
+                        .help("test something the later condition does not already require"),
+                    );
+                }
+            }
+        }
         let pair = match pair {
             Some(Some(p)) => Some(p),
             Some(None) => return None,
@@ -401,6 +423,19 @@ impl Checker<'_> {
                 );
             }
             if let Some(when) = self.condition(&s.value.when, scope) {
+                if super::trivial::always_true(&when) == Some(true) {
+                    self.warnings.push(
+                        Diagnostic::warning(
+                            "W001",
+                            format!(
+                                "suppression `{}` can never be false: it drops everything",
+                                name.value
+                            ),
+                        )
+                        .at(self.at(&s.value.when))
+                        .help("narrow it to what the benign case looks like, or remove it"),
+                    );
+                }
                 out.push(Suppression {
                     name: name.value.clone(),
                     description: s

@@ -15,6 +15,7 @@ mod cond;
 mod correlation;
 mod metadata;
 mod schedule;
+mod trivial;
 
 use crate::model::{self, span_of, RawDetection, Spanned};
 
@@ -83,13 +84,34 @@ pub fn check_file(
         lists_dir,
         store,
         errors: Vec::new(),
+        warnings: Vec::new(),
         used_lists: BTreeSet::new(),
         resolved: Vec::new(),
     };
     let detection = cx.detection(path, shown);
+    // A rule-local list no condition reads is still checked: it is deployed with the rule's lookups,
+    // and an error in it would surface only when someone starts using it.
+    let unused: Vec<String> = raw
+        .lists
+        .keys()
+        .filter(|n| !cx.used_lists.contains(*n))
+        .cloned()
+        .collect();
+    for name in unused {
+        if let Err(errs) = lists::validate_list(&file, &name, &raw.lists[&name], &cx.shown.clone())
+        {
+            cx.errors.extend(errs);
+        }
+    }
     let id_span = span_of(&file, &raw.id);
     if cx.errors.is_empty() {
-        detection.map(|d| (d, id_span)).ok_or_else(Vec::new)
+        let warnings = std::mem::take(&mut cx.warnings);
+        detection
+            .map(|mut d| {
+                d.warnings = warnings;
+                (d, id_span)
+            })
+            .ok_or_else(Vec::new)
     } else {
         Err(cx.errors)
     }
@@ -103,6 +125,7 @@ struct Checker<'a> {
     lists_dir: Option<PathBuf>,
     store: &'a mut ListStore,
     errors: Vec<Diagnostic>,
+    warnings: Vec<Diagnostic>,
     used_lists: BTreeSet<String>,
     resolved: Vec<List>,
 }
@@ -247,6 +270,7 @@ impl Checker<'_> {
             lists,
             ua_families,
             tests,
+            warnings: Vec::new(),
         })
     }
 

@@ -28,18 +28,22 @@ fn visible(c: char, out: &mut String) {
     }
 }
 
-/// A user's value quoted for a message: `…` with control, bidirectional and invisible characters escaped
-/// (`\u{202e}`), and cut at 80 characters.
+/// A user's value quoted for a message: "…" with `"` and `\\` escaped, control, bidirectional and
+/// invisible characters written as `\u{202e}`, cut at 80 characters.
 pub fn escape_invisible(s: &str) -> String {
-    let mut out = String::from("`");
+    let mut out = String::from("\"");
     for (i, c) in s.chars().enumerate() {
         if i == 80 {
             out.push('…');
             break;
         }
-        visible(c, &mut out);
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c => visible(c, &mut out),
+        }
     }
-    out.push('`');
+    out.push('"');
     out
 }
 

@@ -38,14 +38,16 @@ impl Config {
     }
 
     /// Reads `path`, or `tokenward.yaml` in the current folder when present, or defaults.
-    pub fn load(path: Option<&Path>) -> Result<Self, Diagnostic> {
+    pub fn load(path: Option<&Path>) -> Result<Self, Vec<Diagnostic>> {
         let path = match path {
             Some(p) => p.to_path_buf(),
             None if Path::new(FILE_NAME).is_file() => PathBuf::from(FILE_NAME),
             None => return Ok(Self::default()),
         };
-        let file = model::read_source(&path)?;
-        let raw: Raw = model::parse_yaml(&file)?;
+        let file = model::read_source(&path).map_err(|d| vec![d])?;
+        let raw: Raw = model::parse_yaml(&file).map_err(|d| vec![d])?;
+        // Every problem of the config is reported, each at its own place.
+        let mut errs = Vec::new();
         let mut levels = BTreeMap::new();
         for (code, level) in &raw.lints {
             let Some(lint) = super::find(code) else {
@@ -54,25 +56,30 @@ impl Config {
                     Some(s) => format!("did you mean `{s}`?"),
                     None => "`tokenward rule --list` lists the codes".to_string(),
                 };
-                return Err(
+                errs.push(
                     Diagnostic::error("E070", format!("unknown lint code `{code}`"))
                         .at(model::span_of(&file, level))
                         .help(help),
                 );
+                continue;
             };
             let l = match level.value.as_str() {
                 "error" => Setting::Error,
                 "warning" => Setting::Warning,
                 "off" => Setting::Off,
                 other => {
-                    return Err(
+                    errs.push(
                         Diagnostic::error("E070", format!("unknown level `{other}`"))
                             .at(model::span_of(&file, level))
                             .help("use error, warning or off"),
-                    )
+                    );
+                    continue;
                 }
             };
             levels.insert(lint.code.to_string(), l);
+        }
+        if !errs.is_empty() {
+            return Err(errs);
         }
         let base = path.parent().unwrap_or(Path::new(""));
         Ok(Self {

@@ -1,10 +1,16 @@
 //! The linter: KQL and SPL parsed by tokenward's own grammars (src/syntax), then checked by lint rules
 //! kept one per file with a stable code (registry.rs), in the style of Ruff.
 
+pub mod baseline;
 pub mod config;
+pub mod fix;
 pub mod kql;
+pub mod rates;
 pub mod registry;
 pub mod spl;
+pub mod suppress;
+#[doc(hidden)]
+pub mod survey;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -69,13 +75,15 @@ pub struct Lint {
     pub check: fn(&Source<'_>) -> Vec<Finding>,
 }
 
-/// What a check reports: a byte range in the source, a message and an optional hint.
+/// What a check reports: a byte range in the source, a message, an optional hint and, where the
+/// change is mechanical, a fix (`tokenward lint --fix`).
 #[derive(Debug, Clone)]
 pub struct Finding {
     pub start: usize,
     pub end: usize,
     pub message: String,
     pub help: Option<String>,
+    pub fix: Option<fix::Fix>,
 }
 
 impl Finding {
@@ -85,7 +93,13 @@ impl Finding {
             end,
             message: message.into(),
             help: None,
+            fix: None,
         }
+    }
+
+    pub fn fix(mut self, fix: fix::Fix) -> Self {
+        self.fix = Some(fix);
+        self
     }
 
     pub fn at(node: &Node<'_>, message: impl Into<String>) -> Self {
@@ -105,6 +119,61 @@ pub struct Source<'a> {
     pub parse_error: Option<&'a ParseError>,
     pub schemas: &'a kql::schema::Schemas,
     pub splunk_fields: &'a spl::fields::Catalogue,
+    /// The KQL column and type model, made once for the lints that share it.
+    kql_model: std::cell::OnceCell<kql::columns::Model>,
+    /// Every name and member name of a KQL query, collected in one walk.
+    kql_names: std::cell::OnceCell<std::collections::HashSet<&'a str>>,
+}
+
+impl<'a> Source<'a> {
+    pub fn new(
+        text: &'a str,
+        tree: Option<&'a Node<'a>>,
+        parse_error: Option<&'a ParseError>,
+        schemas: &'a kql::schema::Schemas,
+        splunk_fields: &'a spl::fields::Catalogue,
+    ) -> Self {
+        Source {
+            text,
+            tree,
+            parse_error,
+            schemas,
+            splunk_fields,
+            kql_model: std::cell::OnceCell::new(),
+            kql_names: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// Whether a KQL query names this column or table anywhere (as a name or a member).
+    pub fn mentions(&self, name: &str) -> bool {
+        let Some(tree) = self.tree else {
+            return false;
+        };
+        self.kql_names
+            .get_or_init(|| {
+                tree.descendants()
+                    .filter(|n| {
+                        matches!(
+                            n.kind,
+                            crate::syntax::kinds::kql::NAME_REF
+                                | crate::syntax::kinds::kql::MEMBER_NAME
+                        )
+                    })
+                    .map(|n| n.text)
+                    .collect()
+            })
+            .contains(name)
+    }
+
+    /// The column and type model of a parsed KQL query (KQL002, KQL006, KQL010); None when the
+    /// query does not parse.
+    pub fn kql_model(&self) -> Option<&kql::columns::Model> {
+        let tree = self.tree?;
+        Some(
+            self.kql_model
+                .get_or_init(|| kql::columns::analyze(tree, self.schemas)),
+        )
+    }
 }
 
 /// Lints one text; findings become diagnostics with the configured level.
@@ -115,29 +184,9 @@ pub fn lint_text(
     schemas: &kql::schema::Schemas,
     splunk_fields: &spl::fields::Catalogue,
 ) -> Vec<Diagnostic> {
-    let text = file.text.as_str();
-    let parsed = match language {
-        Language::Kql => crate::syntax::kql::parse_tree(text),
-        Language::Spl => crate::syntax::spl::parse_tree(text),
-    };
-    let (tree, error) = match &parsed {
-        Ok(t) => (Some(t), None),
-        Err(e) => (None, Some(e)),
-    };
-    let source = Source {
-        text,
-        tree,
-        parse_error: error,
-        schemas,
-        splunk_fields,
-    };
-    let mut out = Vec::new();
-    for lint in registry::LINTS.iter().filter(|l| l.language == language) {
-        let level = config.level(lint);
-        if level == Setting::Off {
-            continue;
-        }
-        for f in (lint.check)(&source) {
+    let mut out: Vec<Diagnostic> = findings(&file.text, language, config, schemas, splunk_fields)
+        .into_iter()
+        .map(|(lint, level, f)| {
             let mut d = Diagnostic::error(lint.code, f.message).at(Span::new(file, f.start, f.end));
             d.severity = if level == Setting::Error {
                 Level::Error
@@ -147,11 +196,99 @@ pub fn lint_text(
             d.help = f
                 .help
                 .or_else(|| Some(lint.doc.fix.lines().next().unwrap_or("").to_string()));
-            out.push(d);
-        }
-    }
+            d
+        })
+        .collect();
     out.sort_by_key(|d| d.span.as_ref().map_or(0, |s| s.start));
     out
+}
+
+/// Every finding of the lints that are not off, with its lint and level, inline suppressions
+/// applied.
+pub fn findings(
+    text: &str,
+    language: Language,
+    config: &Config,
+    schemas: &kql::schema::Schemas,
+    splunk_fields: &spl::fields::Catalogue,
+) -> Vec<(&'static Lint, Setting, Finding)> {
+    let parsed = match language {
+        Language::Kql => crate::syntax::kql::parse_tree(text),
+        Language::Spl => crate::syntax::spl::parse_tree(text),
+    };
+    let (tree, error) = match &parsed {
+        Ok(t) => (Some(t), None),
+        Err(e) => (None, Some(e)),
+    };
+    let source = Source::new(text, tree, error, schemas, splunk_fields);
+    let suppressed = suppress::Suppressions::of(text, language);
+    let line_of = |byte: usize| crate::diag::line_col(text, byte).0;
+    let mut out = Vec::new();
+    for lint in registry::LINTS
+        .iter()
+        .copied()
+        .filter(|l| l.language == language)
+    {
+        let level = config.level(lint);
+        if level == Setting::Off {
+            continue;
+        }
+        for f in (lint.check)(&source) {
+            if !suppressed.covers(lint.code, line_of(f.start)) {
+                out.push((lint, level, f));
+            }
+        }
+    }
+    out
+}
+
+/// Applies the mechanical fixes of the lints that are on to the files (atomically, each file
+/// rewritten once per pass, until nothing changes). Returns the files changed and how many fixes each
+/// got; unreadable files are left to the lint that follows to report.
+pub fn fix_files(
+    files: &[std::path::PathBuf],
+    config: &Config,
+) -> Result<Vec<(std::path::PathBuf, usize)>, Vec<Diagnostic>> {
+    let schemas = kql::schema::Schemas::bundled();
+    let catalogue = spl::fields::Catalogue::bundled();
+    let mut changed = Vec::new();
+    let mut errors = Vec::new();
+    for f in files {
+        let Some(language) = Language::of(f) else {
+            continue;
+        };
+        let Ok(mut text) = std::fs::read_to_string(f) else {
+            continue;
+        };
+        let mut total = 0;
+        // A fix that overlapped another waits for the next pass; five are plenty.
+        for _ in 0..5 {
+            let fixes: Vec<fix::Fix> = findings(&text, language, config, &schemas, &catalogue)
+                .into_iter()
+                .filter_map(|(_, _, f)| f.fix)
+                .collect();
+            let (next, n) = fix::apply(&text, &fixes);
+            if n == 0 || next == text {
+                break;
+            }
+            text = next;
+            total += n;
+        }
+        if total > 0 {
+            match fix::write_atomically(f, &text) {
+                Ok(()) => changed.push((f.clone(), total)),
+                Err(e) => errors.push(
+                    Diagnostic::error("E001", format!("cannot write the fixed file: {e}"))
+                        .in_file(f),
+                ),
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(changed)
+    } else {
+        Err(errors)
+    }
 }
 
 /// The finding of the syntax-error lints (KQL001, SPL001): where the parser stopped and what it expected.
@@ -270,8 +407,9 @@ pub fn lint_files(files: &[std::path::PathBuf], config: &Config) -> Vec<Diagnost
     let catalogue = spl::fields::Catalogue::bundled();
     let rules: Vec<std::path::PathBuf> = files.iter().filter(|f| is_yaml(f)).cloned().collect();
     if !rules.is_empty() {
-        if let Err(errs) = crate::check::check_all(&rules, Path::new("")) {
-            out.extend(errs);
+        match crate::check::check_all(&rules, Path::new("")) {
+            Ok(detections) => out.extend(detections.into_iter().flat_map(|d| d.warnings)),
+            Err(errs) => out.extend(errs),
         }
     }
     for f in files.iter().filter(|f| !is_yaml(f)) {
@@ -279,11 +417,49 @@ pub fn lint_files(files: &[std::path::PathBuf], config: &Config) -> Vec<Diagnost
             continue;
         };
         match crate::model::read_source(f) {
-            Ok(file) => out.extend(lint_text(&file, lang, config, &schemas, &catalogue)),
+            Ok(file) => out.extend(cap(lint_text(&file, lang, config, &schemas, &catalogue), f)),
             Err(d) => out.push(d),
         }
     }
     out
+}
+
+/// Findings shown per line and per file; the rest are counted in one summary, so output stays bounded
+/// by the input however many findings a hostile file provokes.
+pub const MAX_PER_LINE: usize = 10;
+pub const MAX_PER_FILE: usize = 200;
+
+fn cap(diags: Vec<Diagnostic>, path: &Path) -> Vec<Diagnostic> {
+    let mut per_line: std::collections::BTreeMap<usize, usize> = Default::default();
+    let mut kept = Vec::new();
+    let mut dropped: Vec<Diagnostic> = Vec::new();
+    for d in diags {
+        let line = d.span.as_ref().map_or(0, |s| s.line_col().0);
+        let n = per_line.entry(line).or_default();
+        if kept.len() >= MAX_PER_FILE || *n >= MAX_PER_LINE {
+            dropped.push(d);
+        } else {
+            *n += 1;
+            kept.push(d);
+        }
+    }
+    if let Some(worst) = dropped.iter().max_by_key(|d| d.is_error()) {
+        let errors = dropped.iter().filter(|d| d.is_error()).count();
+        let summary = format!(
+            "{} more finding(s) in this file not shown ({errors} error(s)); at most {MAX_PER_LINE} per line and {MAX_PER_FILE} per file are",
+            dropped.len()
+        );
+        let d = if worst.is_error() {
+            Diagnostic::error(worst.code, summary)
+        } else {
+            Diagnostic::warning(worst.code, summary)
+        };
+        kept.push(
+            d.in_file(path)
+                .help("fix the findings shown first; the rest are counted here, not printed"),
+        );
+    }
+    kept
 }
 
 /// Lints generated text (the build's own output) with the default levels.

@@ -7,11 +7,13 @@ use pest::Parser as _;
 use crate::syntax::build::{self, Shape};
 use crate::syntax::engine::{self, BracketScanner, Scan};
 use crate::syntax::fold::Role;
+use crate::syntax::tables;
 pub use crate::syntax::{Node, ParseError};
 
 mod grammar {
     #[derive(pest_derive::Parser)]
     #[grammar = "../grammar/kql.pest"]
+    #[grammar = "../grammar/kql.tables.pest"]
     pub(super) struct KqlParser;
 }
 use grammar::{KqlParser, Rule};
@@ -77,24 +79,9 @@ fn hidden(rule: Rule) -> bool {
     matches!(rule, Rule::EOI)
 }
 
-/// Precedence, loosest first, as Kusto.Language parses it (see the grammar's header).
+/// The fold's roles, from the precedence table the hand-written parser uses too.
 fn role(parent: Rule, child: Rule) -> Option<Role> {
-    if parent != Rule::expr {
-        return None;
-    }
-    Some(match child {
-        Rule::kw_or => Role::Infix(1),
-        Rule::kw_and => Role::Infix(2),
-        Rule::eq_op | Rule::list_op | Rule::between_op => Role::Infix(3),
-        Rule::rel_op => Role::Infix(4),
-        Rule::str_op => Role::Infix(5),
-        Rule::colon_op => Role::Infix(6),
-        Rule::add_op => Role::Infix(7),
-        Rule::mul_op => Role::Infix(8),
-        Rule::sign => Role::Prefix(9),
-        Rule::member | Rule::index => Role::Postfix,
-        _ => Role::Operand,
-    })
+    tables::precedence(tables::kql::PRECEDENCE, name(parent)).map(|p| p.role(name(child)))
 }
 
 /// Bracket depth, skipping strings and comments the way Kusto's lexer does.
@@ -116,8 +103,7 @@ fn scan(text: &str) -> Scan {
                 }
                 // Kusto lexes `datetime(…)`, `int(…)` … to the first `)` on the line as one token,
                 // quotes included, as the grammar's typed_literal does.
-                if b.get(i) == Some(&b'(')
-                    && super::kql_rd::TYPED_LITERAL.contains(&&text[start..i])
+                if b.get(i) == Some(&b'(') && tables::kql::TYPED_LITERAL.contains(&&text[start..i])
                 {
                     let body = &b[i..];
                     if let Some(k) = body.iter().position(|c| matches!(c, b')' | b'\n' | b'\r')) {

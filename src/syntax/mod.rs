@@ -7,10 +7,12 @@ mod build;
 mod engine;
 mod error;
 mod fold;
+pub mod kinds;
 pub mod kql;
 mod kql_rd;
 pub mod spl;
 mod spl_rd;
+mod tables;
 mod tree;
 
 pub use error::ParseError;

@@ -7,11 +7,13 @@ use pest::Parser as _;
 use crate::syntax::build::{self, Shape};
 use crate::syntax::engine::{self, BracketScanner, Scan};
 use crate::syntax::fold::Role;
+use crate::syntax::tables;
 pub use crate::syntax::{Node, ParseError};
 
 mod grammar {
     #[derive(pest_derive::Parser)]
     #[grammar = "../grammar/spl.pest"]
+    #[grammar = "../grammar/spl.tables.pest"]
     pub(super) struct SplParser;
 }
 use grammar::{Rule, SplParser};
@@ -77,34 +79,13 @@ fn hidden(rule: Rule) -> bool {
     matches!(rule, Rule::EOI)
 }
 
-/// Search terms: AND (often implicit) is loosest, then OR, then NOT. Eval: XOR, OR, AND, NOT,
-/// comparison, `+ - .`, `* / %`, sign.
+/// The fold's roles, from the precedence table the hand-written parser uses too.
 fn role(parent: Rule, child: Rule) -> Option<Role> {
-    match parent {
-        Rule::search_expr | Rule::tstats_where => Some(match child {
-            Rule::kw_where => Role::Keep,
-            Rule::kw_AND => Role::Infix(1),
-            Rule::kw_OR => Role::Infix(2),
-            Rule::kw_NOT => Role::Prefix(3),
-            _ => Role::Operand,
-        }),
-        Rule::eval_expr => Some(match child {
-            Rule::kw_XOR => Role::Infix(1),
-            Rule::kw_OR => Role::Infix(2),
-            Rule::kw_AND => Role::Infix(3),
-            Rule::kw_NOT => Role::Prefix(4),
-            Rule::e_cmp_op | Rule::kw_LIKE | Rule::kw_IN => Role::Infix(5),
-            Rule::e_add_op => Role::Infix(6),
-            Rule::e_mul_op => Role::Infix(7),
-            Rule::e_sign => Role::Prefix(8),
-            _ => Role::Operand,
-        }),
-        _ => None,
-    }
+    tables::precedence(tables::spl::PRECEDENCE, name(parent)).map(|p| p.role(name(child)))
 }
 
 fn implicit_and(parent: Rule) -> Option<u8> {
-    matches!(parent, Rule::search_expr | Rule::tstats_where).then_some(1)
+    tables::precedence(tables::spl::PRECEDENCE, name(parent)).and_then(|p| p.implicit_and)
 }
 
 /// Bracket depth outside double-quoted strings, comments and macros (their bodies cannot nest commands).
@@ -165,10 +146,12 @@ fn describe(rule: Rule) -> Option<&'static str> {
         macro_name => "a macro name",
         macro_args | macro_arg => "macro arguments",
         kw_eval | kw_where | kw_search | kw_stats | kw_tstats | kw_rename | kw_lookup
-        | kw_fieldformat | cmd_name => "a command",
+        | kw_fieldformat | kw_foreach | cmd_name => "a command",
+        foreach_body => "a subsearch `[ … ]`",
         eval_assign | target_name => "`field=expression`",
-        e_cmp_op | kw_LIKE | kw_IN | e_add_op | e_mul_op | kw_AND | kw_OR | kw_XOR => "an operator",
-        kw_NOT => "`NOT`",
+        e_cmp_op | op_like | op_in | e_add_op | e_mul_op | kw_AND | kw_OR | op_and | op_or
+        | op_xor => "an operator",
+        kw_NOT | op_not => "`NOT`",
         s_cmp => "a comparison (=, !=, <, >, …)",
         value_word => "a value",
         agg | agg_name => "an aggregation like `count` or `values(field)`",
@@ -212,7 +195,7 @@ mod tests {
     fn eval_and_binds_tighter_than_or() {
         assert_eq!(
             first("| where a=1 OR b=2 AND NOT c", "eval_expr"),
-            r#"(eval_expr (binary (binary e_field:"a" e_cmp_op:"=" number:"1") kw_OR:"OR" (binary (binary e_field:"b" e_cmp_op:"=" number:"2") kw_AND:"AND" (unary kw_NOT:"NOT" e_field:"c"))))"#
+            r#"(eval_expr (binary (binary e_field:"a" e_cmp_op:"=" number:"1") op_or:"OR" (binary (binary e_field:"b" e_cmp_op:"=" number:"2") op_and:"AND" (unary op_not:"NOT" e_field:"c"))))"#
         );
         assert_eq!(
             first(r#"| eval x="a" . b + 1 * 2"#, "eval_expr"),

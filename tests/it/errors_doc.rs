@@ -178,6 +178,32 @@ const SCENARIOS: &[Scenario] = &[
         exit: 1,
     },
     Scenario {
+        code: "W001",
+        files: &[(
+            "rules/minimal.yaml",
+            Content::Edited {
+                from: MINIMAL,
+                replace: "signals:",
+                with: "suppressions:\n  - name: everything\n    when: later.asn in [1] or not later.asn in [1]\nsignals:",
+            },
+        )],
+        args: &["build", "rules", "--target", "sentinel", "--out", "dist"],
+        exit: 0,
+    },
+    Scenario {
+        code: "W002",
+        files: &[(
+            "rules/minimal.yaml",
+            Content::Edited {
+                from: MINIMAL,
+                replace: "signals:",
+                with: "suppressions:\n  - name: refreshes\n    when: not later.is_interactive\nsignals:",
+            },
+        )],
+        args: &["build", "rules", "--target", "sentinel", "--out", "dist"],
+        exit: 0,
+    },
+    Scenario {
         code: "E082",
         files: &[(
             "rules/minimal.yaml",
@@ -287,13 +313,15 @@ fn lang_of(path: &str) -> &'static str {
 
 /// Only this code's diagnostics, as printed.
 fn shown(stderr: &str, code: &str) -> String {
-    assert!(
-        stderr.contains(&format!("error[{code}]")),
-        "{code} not produced: {stderr}"
-    );
+    let tag = if code.starts_with('W') {
+        format!("warning[{code}]")
+    } else {
+        format!("error[{code}]")
+    };
+    assert!(stderr.contains(&tag), "{code} not produced: {stderr}");
     stderr
         .split("\n\n")
-        .filter(|block| block.contains(&format!("error[{code}]")))
+        .filter(|block| block.contains(&tag))
         .collect::<Vec<_>>()
         .join("\n\n")
 }

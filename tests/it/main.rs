@@ -5,6 +5,8 @@ mod common;
 
 mod build;
 mod check_fields;
+mod corpus_real;
+mod deploy;
 mod docs;
 mod errors_doc;
 mod escaping;
@@ -18,6 +20,7 @@ mod lint;
 mod noise;
 mod publish;
 mod rule_tests;
+mod security;
 mod syntax_corpus;
 mod syntax_differential;
 mod syntax_fuzz;

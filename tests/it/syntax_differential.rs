@@ -114,3 +114,37 @@ fn spl_hand_written_parser_builds_the_grammars_trees() {
     );
     assert!(n > 200, "{n} cases");
 }
+
+/// The real-content corpus (tests/corpus/real) and its labelled KQL mutants, whole texts only: the
+/// two parsers build the same tree or both reject, on production queries and on the mutants that sit
+/// right at the edge of the language.
+#[test]
+fn both_parsers_agree_on_real_content_and_its_mutants() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/real");
+    let entries = tokenward::lint::survey::read(&dir).expect("the corpus is readable");
+    let mutants =
+        tokenward::lint::survey::kql_mutants(&entries, tokenward::lint::survey::MUTANTS_PER_FILE);
+    let mut differ = Vec::new();
+    let texts = entries
+        .iter()
+        .map(|e| (e.name.as_str(), e.text.as_str(), e.name.ends_with(".kql")))
+        .chain(
+            mutants
+                .iter()
+                .map(|m| (m.name.as_str(), m.text.as_str(), true)),
+        );
+    let mut cases = 0;
+    for (name, text, is_kql) in texts {
+        cases += 1;
+        let same = if is_kql {
+            kql::parse_tree_fast(text) == kql::parse_tree_reference(text).ok()
+        } else {
+            spl::parse_tree_fast(text) == spl::parse_tree_reference(text).ok()
+        };
+        if !same {
+            differ.push(name.to_string());
+        }
+    }
+    assert!(cases > 4000, "{cases} cases");
+    assert!(differ.is_empty(), "{} differ: {:?}", differ.len(), differ);
+}

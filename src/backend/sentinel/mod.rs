@@ -112,12 +112,13 @@ impl Sentinel {
 }
 
 /// The bundled profile, or `sentinel.yaml` in `dir`.
-pub fn load(dir: Option<&Path>) -> Result<Sentinel, Diagnostic> {
+pub fn load(dir: Option<&Path>) -> Result<Sentinel, Vec<Diagnostic>> {
     let file = super::profile_source(
         dir,
         "sentinel.yaml",
         include_str!("../../../profiles/sentinel.yaml"),
-    )?;
+    )
+    .map_err(|d| vec![d])?;
     Ok(Sentinel {
         profile: Profile::load(&file)?,
     })

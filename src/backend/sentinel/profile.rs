@@ -96,10 +96,14 @@ pub const SENTINEL_TACTICS: &[&str] = &[
 ];
 
 impl Profile {
-    pub fn load(file: &Arc<SourceFile>) -> Result<Self, Diagnostic> {
-        let raw: RawProfile = model::parse_yaml(file)?;
+    pub fn load(file: &Arc<SourceFile>) -> Result<Self, Vec<Diagnostic>> {
+        let raw: RawProfile = model::parse_yaml(file).map_err(|d| vec![d])?;
+        // Every problem of the profile is reported, each at its own place.
+        let mut errs: Vec<Diagnostic> = Vec::new();
         let at = |s: &Spanned<String>| model::span_of(file, s);
-        crate::backend::expect_target(file, &raw.target, Target::Sentinel)?;
+        if let Err(d) = crate::backend::expect_target(file, &raw.target, Target::Sentinel) {
+            errs.push(d);
+        }
         let ident = |s: &Spanned<String>| -> Result<String, Diagnostic> {
             if is_column_name(&s.value) {
                 Ok(s.value.clone())
@@ -115,12 +119,12 @@ impl Profile {
         let mut fields = BTreeMap::new();
         for (name, map) in &raw.fields {
             let Some(field) = Field::by_name(name) else {
-                return Err(Diagnostic::error(
-                    "E030",
-                    format!("the profile maps unknown field `{name}`"),
-                )
-                .at(model::span_of(file, map))
-                .help("map only fields of the canonical catalogue (docs/rule-format.md)"));
+                errs.push(
+                    Diagnostic::error("E030", format!("the profile maps unknown field `{name}`"))
+                        .at(model::span_of(file, map))
+                        .help("map only fields of the canonical catalogue (docs/rule-format.md)"),
+                );
+                continue;
             };
             let m = &map.value;
             let parts_ok = is_column_name(&m.column)
@@ -130,41 +134,58 @@ impl Profile {
                 && m.each.as_deref().is_none_or(is_column_name)
                 && m.function.as_deref().is_none_or(is_column_name);
             if !parts_ok {
-                return Err(Diagnostic::error(
-                    "E030",
-                    format!("the mapping of `{name}` has an invalid column, path or key"),
-                )
-                .at(model::span_of(file, map))
-                .help("columns, paths and keys are identifiers joined by `.`"));
+                errs.push(
+                    Diagnostic::error(
+                        "E030",
+                        format!("the mapping of `{name}` has an invalid column, path or key"),
+                    )
+                    .at(model::span_of(file, map))
+                    .help("columns, paths and keys are identifiers joined by `.`"),
+                );
+                continue;
             }
             let list = m.each.is_some() || m.json_array;
             if list != (field.ty() == Type::StringList) {
-                return Err(Diagnostic::error(
-                    "E030",
-                    format!(
-                        "`{name}` is a {}; its mapping {} `each`/`json_array`",
-                        field.ty().describe(),
-                        if list { "must not use" } else { "needs" }
+                errs.push(
+                    Diagnostic::error(
+                        "E030",
+                        format!(
+                            "`{name}` is a {}; its mapping {} `each`/`json_array`",
+                            field.ty().describe(),
+                            if list { "must not use" } else { "needs" }
+                        ),
+                    )
+                    .at(model::span_of(file, map))
+                    .help(
+                        "list fields map with `each: key` (array of objects) or `json_array: true`",
                     ),
-                )
-                .at(model::span_of(file, map))
-                .help(
-                    "list fields map with `each: key` (array of objects) or `json_array: true`",
-                ));
+                );
+                continue;
             }
             fields.insert(field, m.clone());
         }
-        let tables: Vec<String> = raw.tables.iter().map(ident).collect::<Result<_, _>>()?;
-        let health = HealthPlan::new(file, &raw.health, tables.clone())?;
+        let mut tables = Vec::new();
+        for t in &raw.tables {
+            match ident(t) {
+                Ok(t) => tables.push(t),
+                Err(d) => errs.push(d),
+            }
+        }
+        let health = HealthPlan::new(file, &raw.health, tables.clone())
+            .map_err(|d| errs.push(d))
+            .ok();
         let time_column = match fields.get(&Field::LogTime) {
             Some(m) if m.path.is_none() && m.function.is_none() => m.column.clone(),
             _ => {
-                return Err(Diagnostic::error(
-                    "E030",
-                    "the Sentinel profile maps `log_time` to no plain column",
-                )
-                .in_file(&file.path)
-                .help("map `log_time: { column: TimeGenerated }`: the lookback filters on it"))
+                errs.push(
+                    Diagnostic::error(
+                        "E030",
+                        "the Sentinel profile maps `log_time` to no plain column",
+                    )
+                    .in_file(&file.path)
+                    .help("map `log_time: { column: TimeGenerated }`: the lookback filters on it"),
+                );
+                String::new()
             }
         };
         let risk_detections = match &raw.risk_detections {
@@ -174,12 +195,14 @@ impl Profile {
                     .iter()
                     .all(|c| is_column_name(c))
                 {
-                    return Err(Diagnostic::error(
-                        "E030",
-                        "risk_detections names an invalid table or column",
-                    )
-                    .at(model::span_of(file, r))
-                    .help("write table, key and type as identifiers"));
+                    errs.push(
+                        Diagnostic::error(
+                            "E030",
+                            "risk_detections names an invalid table or column",
+                        )
+                        .at(model::span_of(file, r))
+                        .help("write table, key and type as identifiers"),
+                    );
                 }
                 Some(v.clone())
             }
@@ -191,14 +214,17 @@ impl Profile {
                 && technique.starts_with('T')
                 && technique[1..].bytes().all(|b| b.is_ascii_digit());
             if !is_parent || list.value.is_empty() {
-                return Err(Diagnostic::error(
-                    "E030",
-                    format!("`{technique}` needs a technique id and its tactics"),
-                )
-                .at(model::span_of(file, list))
-                .help(
-                    "write `T1550: [DefenseEvasion, LateralMovement]` (parent techniques only)",
-                ));
+                errs.push(
+                    Diagnostic::error(
+                        "E030",
+                        format!("`{technique}` needs a technique id and its tactics"),
+                    )
+                    .at(model::span_of(file, list))
+                    .help(
+                        "write `T1550: [DefenseEvasion, LateralMovement]` (parent techniques only)",
+                    ),
+                );
+                continue;
             }
             for t in &list.value {
                 if !SENTINEL_TACTICS.contains(&t.value.as_str()) {
@@ -210,12 +236,14 @@ impl Profile {
                                 format!("Sentinel's tactics are {}", SENTINEL_TACTICS.join(", "))
                             }
                         };
-                    return Err(Diagnostic::error(
-                        "E030",
-                        format!("`{}` is not a Sentinel tactic", t.value),
-                    )
-                    .at(at(t))
-                    .help(hint));
+                    errs.push(
+                        Diagnostic::error(
+                            "E030",
+                            format!("`{}` is not a Sentinel tactic", t.value),
+                        )
+                        .at(at(t))
+                        .help(hint),
+                    );
                 }
             }
             tactics.insert(
@@ -223,14 +251,20 @@ impl Profile {
                 list.value.iter().map(|t| t.value.clone()).collect(),
             );
         }
+        let mut dynamic_columns = Vec::new();
+        for c in &raw.dynamic_columns {
+            match ident(c) {
+                Ok(c) => dynamic_columns.push(c),
+                Err(d) => errs.push(d),
+            }
+        }
+        let Some(health) = health.filter(|_| errs.is_empty()) else {
+            return Err(errs);
+        };
         Ok(Self {
             tables,
             time_column,
-            dynamic_columns: raw
-                .dynamic_columns
-                .iter()
-                .map(ident)
-                .collect::<Result<_, _>>()?,
+            dynamic_columns,
             fields,
             risk_detections,
             health,

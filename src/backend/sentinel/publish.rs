@@ -225,17 +225,39 @@ pub fn deployed_query(query: &str) -> String {
     crate::limits::deployed_kql(query)
 }
 
+/// Points a "query too long" error at the rule's longest line: the inline values or the condition that
+/// make the query long (the rule file is re-read; when it cannot be, the error names the file).
+fn longest_line(d: Diagnostic, rule: &std::path::Path) -> Diagnostic {
+    let Ok(file) = crate::model::read_source(rule) else {
+        return d.in_file(rule);
+    };
+    let mut best = 0..0;
+    let mut offset = 0;
+    for line in file.text.split_inclusive('\n') {
+        let body = line.trim_end_matches(['\n', '\r']);
+        if body.len() > best.len() {
+            best = offset..offset + body.len();
+        }
+        offset += line.len();
+    }
+    let span = crate::diag::Span::new(&file, best.start, best.end);
+    d.at(span)
+        .note("the rule's longest line, where the query's length most likely comes from")
+}
+
 /// The ARM template and Azure-Sentinel YAML of one rule, from its compiled query.
 fn rule_artifacts(b: &Sentinel, plan: &Plan, query: &str) -> Result<Vec<Artifact>, Diagnostic> {
     let d = &plan.meta;
     let query = &deployed_query(query);
     let chars = query.chars().count();
     if chars > crate::limits::SENTINEL_QUERY_CHARS {
-        return Err(Diagnostic::error(
-            "E081",
-            format!("rule `{}`: the Sentinel query is {chars} characters, over the 10,000-character limit", d.id),
+        return Err(longest_line(
+            Diagnostic::error(
+                "E081",
+                format!("rule `{}`: the Sentinel query is {chars} characters, over the 10,000-character limit", d.id),
+            ),
+            std::path::Path::new(&d.source),
         )
-        .in_file(std::path::Path::new(&d.source))
         .help("named lists that shorten the query are already read from watchlists (tokenward_<list>); move inline `[…]` values into `lists:` so they can be too, or split the rule"));
     }
     // ARM reads a string starting with `[` as an expression; a query never starts so (it starts with `//`).

@@ -62,12 +62,13 @@ pub struct Splunk {
 }
 
 /// The bundled profile, or `splunk.yaml` in `dir`.
-pub fn load(dir: Option<&Path>) -> Result<Splunk, Diagnostic> {
+pub fn load(dir: Option<&Path>) -> Result<Splunk, Vec<Diagnostic>> {
     let file = super::profile_source(
         dir,
         "splunk.yaml",
         include_str!("../../../profiles/splunk.yaml"),
-    )?;
+    )
+    .map_err(|d| vec![d])?;
     Ok(Splunk {
         profile: Profile::load(&file)?,
     })

@@ -59,48 +59,56 @@ pub struct Profile {
 }
 
 impl Profile {
-    pub fn load(file: &Arc<SourceFile>) -> Result<Self, Diagnostic> {
-        let raw: RawProfile = model::parse_yaml(file)?;
+    pub fn load(file: &Arc<SourceFile>) -> Result<Self, Vec<Diagnostic>> {
+        let raw: RawProfile = model::parse_yaml(file).map_err(|d| vec![d])?;
         let at = |s: &Spanned<String>| model::span_of(file, s);
-        crate::backend::expect_target(file, &raw.target, Target::Splunk)?;
+        // Every problem of the profile is reported, each at its own place.
+        let mut errs: Vec<Diagnostic> = Vec::new();
+        if let Err(d) = crate::backend::expect_target(file, &raw.target, Target::Splunk) {
+            errs.push(d);
+        }
         if !is_name(&raw.base_macro.value) {
-            return Err(Diagnostic::error(
-                "E030",
-                format!("`{}` is not a macro name", raw.base_macro.value),
-            )
-            .at(at(&raw.base_macro))
-            .help("use letters, digits and `_`"));
+            errs.push(
+                Diagnostic::error(
+                    "E030",
+                    format!("`{}` is not a macro name", raw.base_macro.value),
+                )
+                .at(at(&raw.base_macro))
+                .help("use letters, digits and `_`"),
+            );
         }
         if raw.base_definition.value.contains(['\n', '\r', '`']) {
-            return Err(Diagnostic::error(
-                "E030",
-                "the base search definition spans lines or holds a backtick",
-            )
-            .at(at(&raw.base_definition))
-            .help("write it on one line, e.g. index=azure sourcetype=\"azure:monitor:aad\""));
+            errs.push(
+                Diagnostic::error(
+                    "E030",
+                    "the base search definition spans lines or holds a backtick",
+                )
+                .at(at(&raw.base_definition))
+                .help("write it on one line, e.g. index=azure sourcetype=\"azure:monitor:aad\""),
+            );
         }
         let mut fields = BTreeMap::new();
         for (name, map) in &raw.fields {
             let Some(field) = Field::by_name(name) else {
-                return Err(Diagnostic::error(
-                    "E030",
-                    format!("the profile maps unknown field `{name}`"),
-                )
-                .at(model::span_of(file, map))
-                .help("map only fields of the canonical catalogue (docs/rule-format.md)"));
+                errs.push(
+                    Diagnostic::error("E030", format!("the profile maps unknown field `{name}`"))
+                        .at(model::span_of(file, map))
+                        .help("map only fields of the canonical catalogue (docs/rule-format.md)"),
+                );
+                continue;
             };
             if !is_path(&map.value.path) {
-                return Err(Diagnostic::error(
-                    "E030",
-                    format!("`{}` is not a field path", map.value.path),
-                )
-                .at(model::span_of(file, map))
-                .help("paths use letters, digits, `_`, `.`, `@`, `-` and `{}`"));
+                errs.push(
+                    Diagnostic::error("E030", format!("`{}` is not a field path", map.value.path))
+                        .at(model::span_of(file, map))
+                        .help("paths use letters, digits, `_`, `.`, `@`, `-` and `{}`"),
+                );
+                continue;
             }
             fields.insert(field, map.value.clone());
         }
         if !is_path(&raw.category_field.value) {
-            return Err(
+            errs.push(
                 Diagnostic::error("E030", "category_field is not a field name")
                     .at(at(&raw.category_field))
                     .help("the field telling sign-in categories apart, e.g. category"),
@@ -109,30 +117,37 @@ impl Profile {
         let mut categories = Vec::new();
         for c in &raw.categories {
             if !is_name(&c.value) {
-                return Err(Diagnostic::error(
-                    "E030",
-                    format!("`{}` is not a category name", c.value),
-                )
-                .at(at(c))
-                .help("use letters, digits and `_`, e.g. NonInteractiveUserSignInLogs"));
+                errs.push(
+                    Diagnostic::error("E030", format!("`{}` is not a category name", c.value))
+                        .at(at(c))
+                        .help("use letters, digits and `_`, e.g. NonInteractiveUserSignInLogs"),
+                );
+                continue;
             }
             categories.push(c.value.clone());
         }
-        let health = HealthPlan::new(file, &raw.health, categories)?;
+        let health = HealthPlan::new(file, &raw.health, categories)
+            .map_err(|d| errs.push(d))
+            .ok();
         let risk_detections = match &raw.risk_detections {
             Some(r) => {
                 let v = &r.value;
                 if !is_name(&v.category) || !is_path(&v.key) || !is_path(&v.type_path) {
-                    return Err(Diagnostic::error(
-                        "E030",
-                        "risk_detections names an invalid category or path",
-                    )
-                    .at(model::span_of(file, r))
-                    .help("category is a name; key and type are field paths"));
+                    errs.push(
+                        Diagnostic::error(
+                            "E030",
+                            "risk_detections names an invalid category or path",
+                        )
+                        .at(model::span_of(file, r))
+                        .help("category is a name; key and type are field paths"),
+                    );
                 }
                 Some(v.clone())
             }
             None => None,
+        };
+        let Some(health) = health.filter(|_| errs.is_empty()) else {
+            return Err(errs);
         };
         Ok(Self {
             base_macro: raw.base_macro.value,

@@ -1,12 +1,13 @@
 //! KQL004: only the first authenticationDetails step is read.
 
 use crate::lint::{Doc, Finding, Language, Lint, Setting, Source};
+use crate::syntax::kinds::{self, kql as k};
 
 pub static LINT: Lint = Lint {
     code: "KQL004",
     name: "first-auth-step-only",
     language: Language::Kql,
-    level: Setting::Error,
+    level: Setting::Warning,
     summary: "only the first AuthenticationDetails step is read (`[0]`)",
     doc: Doc {
         what: "Finds `[0]` applied to AuthenticationDetails (directly, or to `parse_json`/`todynamic` of it).",
@@ -18,11 +19,14 @@ pub static LINT: Lint = Lint {
 };
 
 fn check(src: &Source<'_>) -> Vec<Finding> {
-    let Some(tree) = src.tree else {
+    let Some(tree) = src
+        .tree
+        .filter(|_| src.text.contains("AuthenticationDetails"))
+    else {
         return Vec::new();
     };
     let mut out = Vec::new();
-    for n in tree.descendants().filter(|n| n.kind == "postfix") {
+    for n in tree.descendants().filter(|n| n.kind == kinds::POSTFIX) {
         // postfix: the operand, then member and index accesses in order.
         let Some(first) = n.children.first() else {
             continue;
@@ -30,7 +34,7 @@ fn check(src: &Source<'_>) -> Vec<Finding> {
         if !first.text.contains("AuthenticationDetails") {
             continue;
         }
-        if let Some(idx) = n.children.iter().skip(1).find(|c| c.kind == "index") {
+        if let Some(idx) = n.children.iter().skip(1).find(|c| c.kind == k::INDEX) {
             if idx
                 .text
                 .trim_start_matches('[')

@@ -1,13 +1,13 @@
 //! KQL005: a session or token detection that reads only interactive sign-ins.
 
-use super::{mentions, refs, INTERACTIVE, NON_INTERACTIVE};
+use super::{refs, INTERACTIVE, NON_INTERACTIVE};
 use crate::lint::{Doc, Finding, Language, Lint, Setting, Source};
 
 pub static LINT: Lint = Lint {
     code: "KQL005",
     name: "interactive-sign-ins-only",
     language: Language::Kql,
-    level: Setting::Error,
+    level: Setting::Warning,
     summary: "a session/token detection reads SigninLogs but not AADNonInteractiveUserSignInLogs",
     doc: Doc {
         what: "Finds queries that read `SigninLogs`, work on sessions or tokens (SessionId, authentication steps, token identifiers, IsInteractive), and never read `AADNonInteractiveUserSignInLogs`.",
@@ -31,7 +31,7 @@ fn check(src: &Source<'_>) -> Vec<Finding> {
     let Some(tree) = src.tree else {
         return Vec::new();
     };
-    if mentions(tree, NON_INTERACTIVE) || !SESSION_COLUMNS.iter().any(|c| mentions(tree, c)) {
+    if src.mentions(NON_INTERACTIVE) || !SESSION_COLUMNS.iter().any(|c| src.mentions(c)) {
         return Vec::new();
     }
     refs(tree, INTERACTIVE)

@@ -1,7 +1,6 @@
 //! KQL006: a table scanned without a time filter.
 
 use crate::lint::{Doc, Finding, Language, Lint, Setting, Source};
-use crate::syntax::Node;
 
 pub static LINT: Lint = Lint {
     code: "KQL006",
@@ -10,7 +9,7 @@ pub static LINT: Lint = Lint {
     level: Setting::Warning,
     summary: "a table is scanned without a time filter",
     doc: Doc {
-        what: "Finds references to a known table (the bundled sign-in schemas and any the project adds) in a pipeline that never filters on time (`TimeGenerated`, `ago()`, `between`).",
+        what: "Finds reads of a known table (the bundled sign-in schemas and any the project adds) whose pipeline, and every pipeline around it, never filters on time: a `where` on a datetime column of the schemas, a time function (`ago()`, `now()`, `startofday()`, …), a datetime literal or `between`. A table that is the value of a `let` is filtered by its users. It reads the column and type model KQL002 and KQL010 share.",
         why: "Without a time filter a hunting query reads the workspace's whole retention, which is slow, costly and often times out; in a scheduled rule the query period bounds it, but the intent is invisible to reviewers and the query cannot be reused safely.",
         example: "SigninLogs\n| where ResultType == \"0\"\n| summarize count() by UserPrincipalName",
         fix: "Filter first: `| where TimeGenerated > ago(1d)` right after the table.",
@@ -18,34 +17,23 @@ pub static LINT: Lint = Lint {
     check,
 };
 
-fn has_time_filter(pipe: &Node<'_>) -> bool {
-    pipe.children.iter().any(|op| {
-        op.kind == "where_op"
-            && (op.text.contains("TimeGenerated")
-                || op.text.contains("ago(")
-                || op.text.contains("between"))
-    })
-}
-
 fn check(src: &Source<'_>) -> Vec<Finding> {
-    let Some(tree) = src.tree else {
+    let Some(model) = src.kql_model() else {
         return Vec::new();
     };
-    let mut out = Vec::new();
-    // One walk, carrying for each node whether an enclosing pipeline filters on time or a `let` names it.
-    let mut stack: Vec<(&Node<'_>, bool)> = vec![(tree, false)];
-    while let Some((n, covered)) = stack.pop() {
-        if n.kind == "name_ref" && src.schemas.tables.contains_key(n.text) && !covered {
-            out.push(
-                Finding::at(n, format!("`{}` is read without a time filter", n.text))
-                    .help("add `| where TimeGenerated > ago(…)` right after the table"),
-            );
-        }
-        // `let t = SigninLogs;` names the table; its users filter it.
-        let covered =
-            covered || (n.kind == "pipe_expr" && has_time_filter(n)) || n.kind == "let_stmt";
-        stack.extend(n.children.iter().rev().map(|c| (c, covered)));
-    }
+    let mut out: Vec<Finding> = model
+        .reads
+        .iter()
+        .filter(|r| !r.time_filtered)
+        .map(|r| {
+            Finding::new(
+                r.start,
+                r.end,
+                format!("`{}` is read without a time filter", r.table),
+            )
+            .help("add `| where TimeGenerated > ago(…)` right after the table")
+        })
+        .collect();
     out.sort_by_key(|f| f.start);
     out
 }

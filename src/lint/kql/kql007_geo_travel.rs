@@ -1,7 +1,7 @@
 //! KQL007: impossible travel on geography alone, with no session correlation.
 
-use super::mentions;
 use crate::lint::{Doc, Finding, Language, Lint, Setting, Source};
+use crate::syntax::kinds::kql as k;
 
 pub static LINT: Lint = Lint {
     code: "KQL007",
@@ -22,16 +22,26 @@ fn check(src: &Source<'_>) -> Vec<Finding> {
     let Some(tree) = src.tree else {
         return Vec::new();
     };
-    if mentions(tree, "SessionId") {
+    // Cheap text checks first: most queries have nothing geographic.
+    let geo = [
+        "geo_",
+        "geoCoordinates",
+        "latitude",
+        "longitude",
+        "Location",
+        "countryOrRegion",
+        "City",
+    ];
+    if !geo.iter().any(|w| src.text.contains(w)) || src.mentions("SessionId") {
         return Vec::new();
     }
     let geo_call = tree
-        .find_all("call")
+        .find_all(k::CALL)
         .find(|c| super::call_name(c).starts_with("geo_distance"));
     let geo_member = tree.descendants().find(|n| {
-        n.kind == "member_name" && matches!(n.text, "geoCoordinates" | "latitude" | "longitude")
+        n.kind == k::MEMBER_NAME && matches!(n.text, "geoCoordinates" | "latitude" | "longitude")
     });
-    let per_user_places = tree.find_all("summarize_op").find(|s| {
+    let per_user_places = tree.find_all(k::SUMMARIZE_OP).find(|s| {
         let t = s.text;
         (t.contains("dcount(Location")
             || t.contains("countryOrRegion")

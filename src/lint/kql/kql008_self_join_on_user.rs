@@ -2,6 +2,7 @@
 
 use super::{INTERACTIVE, NON_INTERACTIVE};
 use crate::lint::{Doc, Finding, Language, Lint, Setting, Source};
+use crate::syntax::kinds::kql as k;
 
 pub static LINT: Lint = Lint {
     code: "KQL008",
@@ -30,18 +31,18 @@ fn check(src: &Source<'_>) -> Vec<Finding> {
         return Vec::new();
     }
     let mut out = Vec::new();
-    for pipe in tree.find_all("pipe_expr") {
+    for pipe in tree.find_all(k::PIPE_EXPR) {
         for (i, op) in pipe.children.iter().enumerate() {
-            if op.kind != "join_op" {
+            if op.kind != k::JOIN_OP {
                 continue;
             }
             let left: String = pipe.children[..i].iter().map(|c| c.text).collect();
-            let on = op.child("join_on").map_or("", |n| n.text);
+            let on = op.child(k::JOIN_ON).map_or("", |n| n.text);
             let right_len = op.text.len() - on.len();
             let right = &op.text[..right_len];
             let on_user = on.contains("UserPrincipalName") || on.contains("UserId");
             if is_signin(&left) && is_signin(right) && on_user {
-                let at = op.child("kw_join").unwrap_or(op);
+                let at = op.child(k::KW_JOIN).unwrap_or(op);
                 out.push(
                     Finding::at(at, "sign-ins joined with sign-ins on the user")
                         .help("aggregate once per session instead: summarize … by SessionId"),

@@ -12,14 +12,16 @@ pub mod spl008_leading_wildcard;
 pub mod spl009_no_time_range;
 pub mod spl010_unknown_field;
 pub mod spl011_graph_sourcetype;
+pub mod spl012_fixed_bucket_window;
 
+use crate::syntax::kinds::spl as k;
 use crate::syntax::Node;
 
 /// The name of a command node: its keyword or `cmd_name`, lower-cased.
 pub fn command_name(cmd: &Node<'_>) -> String {
     match cmd.kind {
-        "base_search" => "search".into(),
-        "macro_cmd" => "`macro`".into(),
+        k::BASE_SEARCH => "search".into(),
+        k::MACRO_CMD => "`macro`".into(),
         _ => cmd
             .children
             .first()
@@ -30,7 +32,7 @@ pub fn command_name(cmd: &Node<'_>) -> String {
 
 /// The commands of the top-level pipeline, in order.
 pub fn commands<'a, 'i>(tree: &'a Node<'i>) -> Vec<&'a Node<'i>> {
-    tree.child("pipeline")
+    tree.child(k::PIPELINE)
         .map(|p| p.children.iter().collect())
         .unwrap_or_default()
 }

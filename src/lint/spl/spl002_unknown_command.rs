@@ -1,6 +1,7 @@
 //! SPL002: a command Splunk does not have.
 
 use crate::lint::{Doc, Finding, Language, Lint, Setting, Source};
+use crate::syntax::kinds::spl as k;
 
 pub static LINT: Lint = Lint {
     code: "SPL002",
@@ -199,8 +200,8 @@ fn check(src: &Source<'_>) -> Vec<Finding> {
         return Vec::new();
     };
     let mut out = Vec::new();
-    for cmd in tree.descendants().filter(|n| n.kind == "generic_cmd") {
-        let Some(name) = cmd.child("cmd_name") else {
+    for cmd in tree.descendants().filter(|n| n.kind == k::GENERIC_CMD) {
+        let Some(name) = cmd.child(k::CMD_NAME) else {
             continue;
         };
         let lower = name.text.to_ascii_lowercase();

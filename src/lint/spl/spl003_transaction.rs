@@ -1,6 +1,7 @@
 //! SPL003: `transaction` where `stats` does the job.
 
 use crate::lint::{Doc, Finding, Language, Lint, Setting, Source};
+use crate::syntax::kinds::spl as k;
 
 pub static LINT: Lint = Lint {
     code: "SPL003",
@@ -22,8 +23,8 @@ fn check(src: &Source<'_>) -> Vec<Finding> {
         return Vec::new();
     };
     tree.descendants()
-        .filter(|n| n.kind == "generic_cmd")
-        .filter_map(|c| c.child("cmd_name"))
+        .filter(|n| n.kind == k::GENERIC_CMD)
+        .filter_map(|c| c.child(k::CMD_NAME))
         .filter(|n| n.text.eq_ignore_ascii_case("transaction"))
         .map(|n| {
             Finding::at(n, "`transaction` where `stats … by` does the job")

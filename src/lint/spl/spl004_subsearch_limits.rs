@@ -1,6 +1,7 @@
 //! SPL004: `join` / `append` subsearches are truncated silently.
 
 use crate::lint::{Doc, Finding, Language, Lint, Setting, Source};
+use crate::syntax::kinds::spl as k;
 
 pub static LINT: Lint = Lint {
     code: "SPL004",
@@ -22,9 +23,9 @@ fn check(src: &Source<'_>) -> Vec<Finding> {
         return Vec::new();
     };
     tree.descendants()
-        .filter(|n| n.kind == "generic_cmd")
+        .filter(|n| n.kind == k::GENERIC_CMD)
         .filter(|c| !generates_only(c))
-        .filter_map(|c| c.child("cmd_name"))
+        .filter_map(|c| c.child(k::CMD_NAME))
         .filter(|n| {
             matches!(
                 n.text.to_ascii_lowercase().as_str(),
@@ -49,7 +50,7 @@ fn generates_only(cmd: &crate::syntax::Node<'_>) -> bool {
     let subs: Vec<_> = cmd
         .children
         .iter()
-        .filter(|n| n.kind == "subsearch")
+        .filter(|n| n.kind == k::SUBSEARCH)
         .collect();
     !subs.is_empty()
         && subs.iter().all(|s| {

@@ -1,12 +1,13 @@
 //! SPL006: a field with `.` or `{}` unquoted inside eval/where.
 
 use crate::lint::{Doc, Finding, Language, Lint, Setting, Source};
+use crate::syntax::kinds::spl as k;
 
 pub static LINT: Lint = Lint {
     code: "SPL006",
     name: "unquoted-json-field",
     language: Language::Spl,
-    level: Setting::Error,
+    level: Setting::Warning,
     summary: "a field name with `.` or `{}` is not single-quoted inside eval/where",
     doc: Doc {
         what: "Finds flattened JSON field names (`properties.ipAddress`, `properties.authenticationDetails{}.succeeded`) written without single quotes inside `eval`, `where` or `fieldformat`.",
@@ -71,7 +72,7 @@ fn check(src: &Source<'_>) -> Vec<Finding> {
         Some(tree) => {
             for cmd in tree
                 .descendants()
-                .filter(|n| matches!(n.kind, "eval_cmd" | "where_cmd" | "fieldformat_cmd"))
+                .filter(|n| matches!(n.kind, k::EVAL_CMD | k::WHERE_CMD | k::FIELDFORMAT_CMD))
             {
                 scan(cmd.text, cmd.start, &mut out);
             }

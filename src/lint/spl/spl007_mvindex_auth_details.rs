@@ -1,12 +1,13 @@
 //! SPL007: `mvindex(…, 0)` or positional zipping of authenticationDetails fields.
 
 use crate::lint::{Doc, Finding, Language, Lint, Setting, Source};
+use crate::syntax::kinds::spl as k;
 
 pub static LINT: Lint = Lint {
     code: "SPL007",
     name: "auth-details-by-position",
     language: Language::Spl,
-    level: Setting::Error,
+    level: Setting::Warning,
     summary: "authenticationDetails{} values read by position (`mvindex(…, 0)`, `mvzip`)",
     doc: Doc {
         what: "Finds `mvindex` and `mvzip` applied to the flattened `authenticationDetails{}` fields.",
@@ -22,9 +23,9 @@ fn check(src: &Source<'_>) -> Vec<Finding> {
         return Vec::new();
     };
     tree.descendants()
-        .filter(|n| n.kind == "e_call")
+        .filter(|n| n.kind == k::E_CALL)
         .filter(|c| {
-            let name = c.child("fn_name").map_or("", |n| n.text).to_ascii_lowercase();
+            let name = c.child(k::FN_NAME).map_or("", |n| n.text).to_ascii_lowercase();
             (name == "mvindex" || name == "mvzip") && c.text.contains("authenticationDetails{}")
         })
         .map(|c| {

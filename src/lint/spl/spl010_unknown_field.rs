@@ -2,6 +2,7 @@
 
 use crate::diag::did_you_mean;
 use crate::lint::{Doc, Finding, Language, Lint, Setting, Source};
+use crate::syntax::kinds::spl as k;
 
 pub static LINT: Lint = Lint {
     code: "SPL010",
@@ -28,8 +29,8 @@ fn check(src: &Source<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
     for n in tree.descendants() {
         let name = match n.kind {
-            "sq_field" => n.text.trim_matches('\''),
-            "s_name" | "field_pat" | "target_name" => n.text,
+            k::SQ_FIELD => n.text.trim_matches('\''),
+            k::S_NAME | k::FIELD_PAT | k::TARGET_NAME => n.text,
             _ => continue,
         };
         if !name.starts_with("properties.") || name.contains('*') {

@@ -206,6 +206,7 @@ pub fn diff_sides(
     new: &str,
     rules: &Path,
     profiles: Option<&Path>,
+    events: Option<&Path>,
 ) -> Result<String, DiffError> {
     let scratch = tempfile::Builder::new()
         .prefix("tokenward-diff-")
@@ -228,9 +229,23 @@ pub fn diff_sides(
         let artifacts =
             crate::pipeline::compile(&plans, &Target::ALL, &backends).map_err(DiffError::Rules)?;
         let ids: Vec<String> = plans.iter().map(|p| p.meta.id.clone()).collect();
-        sides.push((ids, artifacts));
+        sides.push((ids, artifacts, plans));
     }
-    Ok(diff(&sides[0].1, &sides[1].1, &sides[0].0, &sides[1].0))
+    let mut out = diff(&sides[0].1, &sides[1].1, &sides[0].0, &sides[1].0);
+    if let Some(dir) = events {
+        let files = crate::explain::verdicts::events_files(dir).map_err(|mut d| {
+            if d.len() == 1 {
+                DiffError::Usage(d.remove(0))
+            } else {
+                DiffError::Rules(d)
+            }
+        })?;
+        let verdicts = crate::explain::verdicts::diff(&sides[0].2, &sides[1].2, &backends, &files)
+            .map_err(DiffError::Rules)?;
+        out.push('\n');
+        out.push_str(&verdicts);
+    }
+    Ok(out)
 }
 
 /// What changed between two builds, per rule and target.

@@ -3,7 +3,7 @@
 // As in the library: diagnostics travel by value on the cold path.
 #![allow(clippy::result_large_err)]
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -177,6 +177,10 @@ struct DiffArgs {
     rules: PathBuf,
     #[arg(long)]
     profiles: Option<PathBuf>,
+    /// Also run both sides' rules over the events files in this folder (`*.sentinel.json`,
+    /// `*.splunk.json`) and show the sessions whose verdict changes, with the trace lines that differ.
+    #[arg(long)]
+    events: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -184,9 +188,13 @@ struct ReportArgs {
     /// Rule files or folders of rules.
     #[arg(default_value = "rules")]
     paths: Vec<PathBuf>,
-    /// Where coverage.md and coverage.html are written.
+    /// Where coverage.md, coverage.html and rules/<id>.html (each test case as a timeline) are written.
     #[arg(long, default_value = "report")]
     out: PathBuf,
+    /// Folder holding sentinel.yaml / splunk.yaml profiles that override the bundled ones (used to read
+    /// the test events).
+    #[arg(long)]
+    profiles: Option<PathBuf>,
 }
 
 #[derive(Clone)]
@@ -383,7 +391,13 @@ fn run_rule(args: &RuleArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn run_diff(args: &DiffArgs) -> anyhow::Result<ExitCode> {
-    match gate::diff_sides(&args.old, &args.new, &args.rules, args.profiles.as_deref()) {
+    match gate::diff_sides(
+        &args.old,
+        &args.new,
+        &args.rules,
+        args.profiles.as_deref(),
+        args.events.as_deref(),
+    ) {
         Ok(text) => {
             print!("{text}");
             Ok(ExitCode::SUCCESS)
@@ -427,22 +441,33 @@ fn run_explain(args: &ExplainArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn run_report(args: &ReportArgs) -> anyhow::Result<ExitCode> {
-    let detections = match pipeline::find_rules(&args.paths)
-        .and_then(|f| tokenward::check::check_all(&f, Path::new("")))
-    {
-        Ok(d) => d,
+    let loaded = pipeline::load(&args.paths, args.profiles.as_deref()).and_then(|(b, d)| {
+        let plans = pipeline::plan_all(&d);
+        let pages = tokenward::report::timelines(&plans, &b)?;
+        Ok((d, pages))
+    });
+    let (detections, pages) = match loaded {
+        Ok(x) => x,
         Err(diags) => {
             report(&diags, Format::Human, Channel::Stderr, None, "");
             return Ok(ExitCode::from(1));
         }
     };
     let metas: Vec<_> = detections.into_iter().map(|d| d.meta).collect();
-    std::fs::create_dir_all(&args.out)?;
+    let linked: Vec<String> = pages.iter().map(|(id, _)| id.clone()).collect();
     let md = tokenward::report::markdown(&metas, &Target::ALL);
-    let html = tokenward::report::html(&metas, &Target::ALL);
+    let html = tokenward::report::html(&metas, &Target::ALL, &linked);
+    std::fs::create_dir_all(args.out.join("rules"))?;
     std::fs::write(args.out.join("coverage.md"), md)?;
     std::fs::write(args.out.join("coverage.html"), html)?;
-    eprintln!("wrote {}/coverage.md and coverage.html", args.out.display());
+    for (id, page) in &pages {
+        std::fs::write(args.out.join("rules").join(format!("{id}.html")), page)?;
+    }
+    eprintln!(
+        "wrote {out}/coverage.md, {out}/coverage.html and {} timeline page(s) under {out}/rules/",
+        pages.len(),
+        out = args.out.display()
+    );
     Ok(ExitCode::SUCCESS)
 }
 

@@ -75,7 +75,9 @@ fn html_escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-pub fn html(detections: &[Meta], targets: &[Target]) -> String {
+/// The coverage matrix as one HTML page; a rule whose id is in `timelines` links to its page of test
+/// case timelines (`rules/<id>.html`, written by [`timelines`]).
+pub fn html(detections: &[Meta], targets: &[Target], timelines: &[String]) -> String {
     let techniques = sorted(detections.iter().flat_map(|d| d.attack.iter().cloned()));
     let controls = sorted(detections.iter().flat_map(|d| d.controls.iter().cloned()));
     let mut out = String::from(
@@ -89,8 +91,8 @@ pub fn html(detections: &[Meta], targets: &[Target]) -> String {
     for d in detections {
         let _ = writeln!(
             out,
-            "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            html_escape(&d.id),
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            rule_cell(d, timelines),
             html_escape(&d.title),
             d.severity.name(),
             html_escape(&d.status),
@@ -112,7 +114,7 @@ pub fn html(detections: &[Meta], targets: &[Target]) -> String {
         }
         out.push_str("</tr>\n");
         for d in detections {
-            let _ = write!(out, "<tr><td><code>{}</code></td>", html_escape(&d.id));
+            let _ = write!(out, "<tr><td>{}</td>", rule_cell(d, timelines));
             for c in columns {
                 out.push_str(if get(d).contains(c) {
                     "<td>✓</td>"
@@ -126,4 +128,38 @@ pub fn html(detections: &[Meta], targets: &[Target]) -> String {
     }
     out.push_str("</body></html>\n");
     out
+}
+
+/// A rule's id, linked to its timelines page when it has one.
+fn rule_cell(d: &Meta, timelines: &[String]) -> String {
+    let id = html_escape(&d.id);
+    if timelines.contains(&d.id) {
+        format!("<a href=\"rules/{id}.html\" title=\"each test case as a timeline\"><code>{id}</code></a>")
+    } else {
+        format!("<code>{id}</code>")
+    }
+}
+
+/// One self-contained page per rule with test cases: every case's events file explained and drawn as a
+/// timeline per session (what `tokenward explain --format html` draws), as (rule id, page).
+pub fn timelines(
+    plans: &[crate::plan::Plan],
+    backends: &crate::backend::Backends,
+) -> Result<Vec<(String, String)>, Vec<crate::diag::Diagnostic>> {
+    let mut out = Vec::new();
+    let mut errs = Vec::new();
+    for p in plans.iter().filter(|p| !p.tests.is_empty()) {
+        match crate::explain::cases(p, backends) {
+            Ok(xs) => out.push((
+                p.meta.id.clone(),
+                crate::explain::html::page(&p.meta.id, &p.meta.title, &xs),
+            )),
+            Err(d) => errs.extend(d),
+        }
+    }
+    if errs.is_empty() {
+        Ok(out)
+    } else {
+        Err(errs)
+    }
 }

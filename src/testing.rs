@@ -169,9 +169,8 @@ fn judge(
         }
     }
     let passed = problems.is_empty();
-    let trace = (!passed).then(|| {
-        crate::explain::human(&crate::explain::of_case(d, case, file, shape, events))
-    });
+    let trace = (!passed)
+        .then(|| crate::explain::human(&crate::explain::of_case(d, case, file, shape, events)));
     let detail = if passed {
         case.reason.clone()
     } else {

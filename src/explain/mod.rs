@@ -4,8 +4,8 @@
 //! SVG timeline per session. These structs are the stable output, kept apart from the evaluator's.
 
 mod build;
-mod counterfactual;
-mod html;
+pub mod counterfactual;
+pub mod html;
 mod human;
 mod text;
 pub mod verdicts;

@@ -11,6 +11,7 @@ mod docs;
 mod errors_doc;
 mod escaping;
 mod eval;
+mod explain;
 mod fuzz_rules;
 mod gate;
 mod health;

@@ -33,6 +33,9 @@ pub struct Outcome {
     pub trace: Option<String>,
 }
 
+/// A failing case's trace is cut after this many lines (the rest: `tokenward explain`).
+const TRACE_LINES: usize = 300;
+
 /// Runs every test case of every detection; reading an events file can fail (E050).
 pub fn run(plans: &[Plan], backends: &Backends) -> Result<Vec<Outcome>, Vec<Diagnostic>> {
     let mut out = Vec::new();
@@ -239,8 +242,18 @@ pub fn render_table(outcomes: &[Outcome]) -> String {
             let _ = writeln!(out, "    {} ({})", o.detail, o.file);
             if let Some(trace) = &o.trace {
                 let _ = writeln!(out, "    trace:");
-                for line in trace.lines() {
+                let lines: Vec<&str> = trace.lines().collect();
+                for line in lines.iter().take(TRACE_LINES) {
                     let _ = writeln!(out, "    | {line}");
+                }
+                if lines.len() > TRACE_LINES {
+                    let _ = writeln!(
+                        out,
+                        "    | … {} more line(s): tokenward explain {} {}",
+                        lines.len() - TRACE_LINES,
+                        o.rule,
+                        o.file
+                    );
                 }
             }
         }

@@ -55,6 +55,9 @@ pub(super) struct Cx<'a> {
     pub simulated: bool,
 }
 
+/// Counterfactuals are searched for at most this many sessions per explanation.
+pub const MAX_SEARCHED_SESSIONS: usize = 100;
+
 pub(super) fn explanation(r: &Request<'_>) -> Explanation {
     let (plan, events) = (r.plan, r.events);
     let (complete, trace) = eval::trace(plan, events, None);
@@ -87,12 +90,26 @@ pub(super) fn explanation(r: &Request<'_>) -> Explanation {
         }
     }
     let keyless: Vec<usize> = groups.get("").cloned().unwrap_or_default();
+    // Each counterfactual candidate is a re-run: bounded, so a large events file (or a failing test's
+    // fixture from an untrusted pull request) cannot make `explain`, `test` or `report` run for hours.
+    let shown = groups
+        .keys()
+        .filter(|k| r.session.is_none_or(|s| s == **k))
+        .count();
+    let search = r.counterfactuals && shown <= MAX_SEARCHED_SESSIONS;
+    let mut notes = Vec::new();
+    if r.counterfactuals && !search {
+        notes.push(format!(
+            "counterfactuals not searched: {shown} sessions, more than {MAX_SEARCHED_SESSIONS}; \
+             ask for one with --session"
+        ));
+    }
     let sessions = groups
         .iter()
         .filter(|(k, _)| r.session.is_none_or(|s| s == **k))
         .map(|(key, members)| {
             let mut s = session_view(&cx, key, members, alerting.contains(*key));
-            if r.counterfactuals && (!key.is_empty() || plan.correlation().is_some()) {
+            if search && (!key.is_empty() || plan.correlation().is_some()) {
                 s.counterfactuals = super::counterfactual::search(&super::counterfactual::Scope {
                     cx: &cx,
                     session: key,
@@ -130,7 +147,8 @@ pub(super) fn explanation(r: &Request<'_>) -> Explanation {
         },
         detections: detections.iter().map(|&i| event_view(&cx, i)).collect(),
         sessions,
-        searched: r.counterfactuals,
+        notes,
+        searched: search,
     }
 }
 

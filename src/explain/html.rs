@@ -137,6 +137,9 @@ pub fn page(rule: &str, title: &str, explanations: &[Explanation]) -> String {
             "<p><small>{}</small></p>",
             escape(&format!("{} ({} shape)", x.file, x.shape))
         );
+        for n in &x.notes {
+            let _ = writeln!(out, "<p class=\"note\">{}</p>", escape(n));
+        }
         for s in &x.sessions {
             let (class, word) = match s.verdict {
                 Verdict::Alert => ("alert", "alert"),

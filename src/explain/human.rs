@@ -47,6 +47,9 @@ pub fn render(x: &Explanation) -> String {
             let _ = writeln!(out, "scheduled runs: none (no event has an ingestion time)");
         }
     }
+    for n in &x.notes {
+        let _ = writeln!(out, "note: {n}");
+    }
     for d in &x.detections {
         out.push('\n');
         event(&mut out, d, "");

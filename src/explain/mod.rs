@@ -44,6 +44,9 @@ pub struct Explanation {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub detections: Vec<EventView>,
     pub sessions: Vec<SessionView>,
+    /// What the explanation left out, and why.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
     /// Whether counterfactuals were looked for.
     #[serde(skip)]
     pub searched: bool,

@@ -691,3 +691,64 @@ fn base64_decode(s: &str) -> Vec<u8> {
     }
     out
 }
+
+/// Counterfactuals cost a re-run each, so they are searched for a bounded number of sessions: a large
+/// events file (a failing test's fixture from an untrusted pull request, say) is explained without
+/// them, says so, and `--session` asks for one.
+#[test]
+fn counterfactuals_are_bounded_on_large_files() {
+    let src = "rules/tests/aitm-session-replay/replay-after-window.sentinel.json";
+    let rows: Vec<Value> = serde_json::from_str(&std::fs::read_to_string(src).unwrap()).unwrap();
+    let mut many = Vec::new();
+    for k in 0..150 {
+        for r in &rows {
+            let mut r = r.clone();
+            r["SessionId"] = Value::String(format!("bulk-session-{k:03}"));
+            many.push(r);
+        }
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("bulk.sentinel.json");
+    std::fs::write(&file, serde_json::to_string(&many).unwrap()).unwrap();
+    let f = file.to_str().unwrap();
+    let all = tokenward(&["explain", "aitm-session-replay", f, "--format", "json"]);
+    assert_eq!(all.code, 0, "{}", all.stderr);
+    let v: Value = serde_json::from_str(&all.stdout).unwrap();
+    assert_eq!(v[0]["sessions"].as_array().unwrap().len(), 150);
+    assert!(
+        v[0]["notes"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("counterfactuals not searched: 150 sessions"),
+        "{}",
+        v[0]["notes"]
+    );
+    assert!(v[0]["sessions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|s| s["counterfactuals"].as_array().unwrap().is_empty()));
+    let one = tokenward(&[
+        "explain",
+        "aitm-session-replay",
+        f,
+        "--session",
+        "bulk-session-007",
+        "--format",
+        "json",
+    ]);
+    let v: Value = serde_json::from_str(&one.stdout).unwrap();
+    assert!(v[0]["notes"].is_null());
+    assert!(!v[0]["sessions"][0]["counterfactuals"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+    let human = tokenward(&["explain", "aitm-session-replay", f]);
+    assert!(
+        human
+            .stdout
+            .contains("note: counterfactuals not searched: 150 sessions"),
+        "{}",
+        &human.stdout[..400]
+    );
+}

@@ -78,8 +78,10 @@ fn judge(
         Some(runs) => runs.into_iter().flat_map(|(_, a)| a).collect(),
         None => {
             problems.push(format!(
-                "the events span more than {} scheduled runs; split the file",
-                eval::MAX_RUNS
+                "the events span more than {} scheduled runs, or would have the runs read more than {} \
+                 events in all; split the file",
+                eval::MAX_RUNS,
+                eval::MAX_RUN_WORK
             ));
             everything.clone()
         }

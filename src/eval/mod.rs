@@ -63,29 +63,50 @@ pub fn trace(plan: &Plan, events: &[Event], run: Option<Timestamp>) -> (Vec<Aler
 /// Most runs a simulation makes (a year of 15-minute runs).
 pub const MAX_RUNS: usize = 35_040;
 
+/// Most events a simulation reads, summed over its runs (each run reads every event to decide what it
+/// sees): a few seconds on one core, so no events file makes `test` or `explain` run for hours.
+pub const MAX_RUN_WORK: u128 = 100_000_000;
+
 /// The scheduled runs over the events, one every `every`, from the slice holding the first ingested
-/// event to the one holding the last. `None` when they are more than [`MAX_RUNS`].
+/// event to the one holding the last. `None` when they are more than [`MAX_RUNS`], or would read more
+/// than [`MAX_RUN_WORK`] events in all.
 pub fn runs(plan: &Plan, events: &[Event]) -> Option<Vec<Timestamp>> {
-    let every = plan.schedule.every.seconds.max(1) as i128 * 1_000_000_000;
-    let ingested: Vec<i128> = events
-        .iter()
-        .filter_map(|e| e.ingested())
-        .map(|t| t.as_nanosecond())
-        .collect();
-    let (Some(&lo), Some(&hi)) = (ingested.iter().min(), ingested.iter().max()) else {
-        return Some(Vec::new());
-    };
-    // Runs on the schedule's grid; the first whose slice (now - every, now] holds the earliest row.
-    let first = lo.div_euclid(every) * every + if lo.rem_euclid(every) == 0 { 0 } else { every };
-    let runs = usize::try_from((hi - first).div_euclid(every) + 2).unwrap_or(usize::MAX);
-    if runs > MAX_RUNS {
-        return None;
-    }
+    let (first, runs, every) = grid(plan, events)?;
     Some(
         (0..runs)
             .filter_map(|k| Timestamp::from_nanosecond(first + k as i128 * every).ok())
             .collect(),
     )
+}
+
+/// How many scheduled runs [`runs`] would give, without building them.
+pub fn run_count(plan: &Plan, events: &[Event]) -> Option<usize> {
+    grid(plan, events).map(|(_, n, _)| n)
+}
+
+/// The first run (ns), how many, and the step (ns); `None` past [`MAX_RUNS`].
+fn grid(plan: &Plan, events: &[Event]) -> Option<(i128, usize, i128)> {
+    let every = plan.schedule.every.seconds.max(1) as i128 * 1_000_000_000;
+    let ingested = events
+        .iter()
+        .filter_map(|e| e.ingested())
+        .map(|t| t.as_nanosecond());
+    let (lo, hi) = ingested.fold((None, None), |(lo, hi): (Option<i128>, Option<i128>), t| {
+        (
+            Some(lo.map_or(t, |l| l.min(t))),
+            Some(hi.map_or(t, |h| h.max(t))),
+        )
+    });
+    let (Some(lo), Some(hi)) = (lo, hi) else {
+        return Some((0, 0, every));
+    };
+    // Runs on the schedule's grid; the first whose slice (now - every, now] holds the earliest row.
+    let first = lo.div_euclid(every) * every + if lo.rem_euclid(every) == 0 { 0 } else { every };
+    let runs = usize::try_from((hi - first).div_euclid(every) + 2).unwrap_or(usize::MAX);
+    if runs > MAX_RUNS || runs as u128 * events.len() as u128 > MAX_RUN_WORK {
+        return None;
+    }
+    Some((first, runs, every))
 }
 
 /// Consecutive scheduled runs, one every `every`, from the slice holding the first ingested event to

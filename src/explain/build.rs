@@ -55,6 +55,10 @@ pub(super) struct Cx<'a> {
     pub simulated: bool,
 }
 
+/// A session whose counterfactual search the budget cut short.
+pub(super) const BUDGET_NOTE: &str =
+    "counterfactuals: the search stopped at the explanation's budget; ask for this session with --session";
+
 /// Counterfactuals are searched for at most this many sessions per explanation.
 pub const MAX_SEARCHED_SESSIONS: usize = 100;
 
@@ -104,7 +108,9 @@ pub(super) fn explanation(r: &Request<'_>) -> Explanation {
              ask for one with --session"
         ));
     }
-    let sessions = groups
+    let budget = std::cell::Cell::new(super::counterfactual::BUDGET);
+    let exhausted = std::cell::Cell::new(false);
+    let sessions: Vec<SessionView> = groups
         .iter()
         .filter(|(k, _)| r.session.is_none_or(|s| s == **k))
         .map(|(key, members)| {
@@ -117,11 +123,23 @@ pub(super) fn explanation(r: &Request<'_>) -> Explanation {
                     keyless: &keyless,
                     detections: &detections,
                     alerting: s.verdict == Verdict::Alert,
+                    budget: &budget,
+                    exhausted: &exhausted,
                 });
+                if exhausted.get() {
+                    s.notes.push(BUDGET_NOTE.to_string());
+                }
             }
             s
         })
         .collect();
+    if exhausted.get() {
+        notes.push(format!(
+            "the counterfactual search stopped at its budget ({} events read by re-runs): sessions \
+             after that show none; ask for one with --session",
+            super::counterfactual::BUDGET
+        ));
+    }
     let c = plan.correlation();
     Explanation {
         rule: plan.meta.id.clone(),
@@ -322,12 +340,12 @@ pub(super) fn event_view(cx: &Cx<'_>, i: usize) -> EventView {
         Seen::NotYetIngested => why.push("not yet ingested when the run starts".into()),
         Seen::OutsideLookback => why.push("stamped outside the run's lookback".into()),
     }
-    let read: Vec<Timestamp> = cx
-        .grid
-        .iter()
-        .copied()
-        .filter(|&now| eval::seen_by(cx.plan, e, now) == Seen::Yes)
-        .collect();
+    // The runs that read it are one stretch of the grid: those before its ingestion have not seen it
+    // yet, and once a run's lookback has passed its stamp every later run's has too.
+    let seen = |now: &Timestamp| eval::seen_by(cx.plan, e, *now);
+    let lo = cx.grid.partition_point(|n| seen(n) == Seen::NotYetIngested);
+    let hi = lo + cx.grid[lo..].partition_point(|n| seen(n) == Seen::Yes);
+    let read = &cx.grid[lo..hi];
     if !cx.grid.is_empty() && read.is_empty() {
         why.push(format!(
             "no scheduled run reads it: ingested {}, stamped {}, and a run reads only rows ingested by \
@@ -731,11 +749,11 @@ fn missed(cx: &Cx<'_>, p: &PairRecord, first: usize) -> String {
     let Some(last) = f.ingested().max(l.ingested()) else {
         return "no scheduled run emits it: neither event has an ingestion time".into();
     };
-    let Some(&now) = cx
+    // Slices end later as runs do: the first run whose slice reaches the last ingestion.
+    let at = cx
         .grid
-        .iter()
-        .find(|&&now| eval::slice(cx.plan, now).1 >= last)
-    else {
+        .partition_point(|&now| eval::slice(cx.plan, now).1 < last);
+    let Some(&now) = cx.grid.get(at) else {
         return "no scheduled run emits it".into();
     };
     let (_, run) = eval::trace(cx.plan, cx.events, Some(now));

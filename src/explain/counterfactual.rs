@@ -218,7 +218,15 @@ pub(super) struct Scope<'a> {
     pub keyless: &'a [usize],
     pub detections: &'a [usize],
     pub alerting: bool,
+    /// What re-runs may still cost in this explanation, in events read (an event read by each run
+    /// counts once per run); a search that would overdraw it stops and sets `exhausted`.
+    pub budget: &'a std::cell::Cell<u64>,
+    pub exhausted: &'a std::cell::Cell<bool>,
 }
+
+/// The re-run work one explanation may spend on counterfactuals, in events read per run: a few
+/// seconds on one core at the evaluator's speed, whatever the file holds.
+pub const BUDGET: u64 = 50_000_000;
 
 /// How a candidate ranks among those of the same size: the narrowest change first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -277,6 +285,13 @@ pub(super) fn search(s: &Scope<'_>) -> Vec<Counterfactual> {
         let mut events = base.clone();
         apply_in(edits, &mut plan, &mut events).ok()?;
         let events: Vec<Event> = events.into_iter().map(|(_, e)| e).collect();
+        let runs = eval::run_count(&plan, &events).map_or(1, |n| n.max(1)) as u64;
+        let cost = runs.saturating_mul(events.len().max(1) as u64);
+        if s.exhausted.get() || cost > s.budget.get() {
+            s.exhausted.set(true);
+            return None;
+        }
+        s.budget.set(s.budget.get() - cost);
         let target = if s.session.is_empty() {
             GIVEN_SESSION
         } else {

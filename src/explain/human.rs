@@ -111,7 +111,12 @@ fn session(out: &mut String, s: &SessionView, searched: bool) {
             Verdict::Alert => "what would clear it",
             Verdict::Quiet => "the smallest change that makes it alert",
         };
-        if s.counterfactuals.is_empty() {
+        if s.counterfactuals.is_empty() && s.notes.iter().any(|n| n == super::build::BUDGET_NOTE) {
+            let _ = writeln!(
+                out,
+                "  {what}: not searched to the end (see the note above)"
+            );
+        } else if s.counterfactuals.is_empty() {
             let _ = writeln!(out, "  {what}: none found among single and paired changes");
         } else {
             let _ = writeln!(out, "  {what}");

@@ -752,3 +752,66 @@ fn counterfactuals_are_bounded_on_large_files() {
         &human.stdout[..400]
     );
 }
+
+/// A file crafted so each re-run is expensive (sessions whose rows are ingested months apart, so every
+/// re-run simulates thousands of scheduled runs) stops the counterfactual search at its budget, says
+/// so, and still explains every session.
+#[test]
+fn the_counterfactual_search_stops_at_its_budget() {
+    let src = "rules/tests/aitm-session-replay/replay-after-window.sentinel.json";
+    let rows: Vec<Value> = serde_json::from_str(&std::fs::read_to_string(src).unwrap()).unwrap();
+    let mut many = Vec::new();
+    for k in 0..10 {
+        for j in 0..20 {
+            for r in &rows {
+                let mut r = r.clone();
+                r["SessionId"] = Value::String(format!("slow-session-{k:03}"));
+                if j == 19 {
+                    r["IngestionTime"] = Value::String("2027-11-01T00:00:00Z".into());
+                }
+                many.push(r);
+            }
+        }
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("slow.sentinel.json");
+    std::fs::write(&file, serde_json::to_string(&many).unwrap()).unwrap();
+    let run = tokenward(&[
+        "explain",
+        "aitm-session-replay",
+        file.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let v: Value = serde_json::from_str(&run.stdout).unwrap();
+    let sessions = v[0]["sessions"].as_array().unwrap();
+    assert_eq!(sessions.len(), 10);
+    assert!(sessions
+        .iter()
+        .all(|s| !s["pairs"].as_array().unwrap().is_empty()));
+    assert!(
+        v[0]["notes"]
+            .to_string()
+            .contains("the counterfactual search stopped at its budget"),
+        "{}",
+        v[0]["notes"]
+    );
+    let cut = sessions
+        .iter()
+        .filter(|s| {
+            s["notes"]
+                .to_string()
+                .contains("stopped at the explanation's budget")
+        })
+        .count();
+    assert!(cut > 0, "the budget cut no session");
+    let human = tokenward(&["explain", "aitm-session-replay", file.to_str().unwrap()]);
+    assert!(
+        human
+            .stdout
+            .contains("not searched to the end (see the note above)"),
+        "{}",
+        human.stdout
+    );
+}

@@ -12,6 +12,7 @@ use tokenward::backend::Target;
 use tokenward::diag::Diagnostic;
 use tokenward::output::{self, Format};
 use tokenward::{codes, fieldcheck, gate, lint, outdir, pipeline, testing};
+use tokenward::{navigator, scaffold, schema};
 
 #[derive(Parser)]
 #[command(
@@ -38,8 +39,54 @@ enum Command {
     Rule(RuleArgs),
     /// What changed per rule and target between two rule sets (folders or git revisions).
     Diff(DiffArgs),
-    /// Write the coverage matrix (rules × ATT&CK × NIST 800-53 × targets) as Markdown and HTML.
+    /// Write the coverage matrix (rules × ATT&CK × NIST 800-53 × targets) as Markdown and HTML, and an
+    /// ATT&CK Navigator layer; `--require` fails when a technique has no stable rule.
     Report(ReportArgs),
+    /// Print the JSON Schema of a file tokenward reads: rule, list, ua-table, config or profile.
+    Schema(SchemaArgs),
+    /// Write a starter repository (rules, lists, profiles, schemas, tokenward.yaml, CI and pre-commit).
+    Init(InitArgs),
+    /// Write a skeleton: `tokenward new rule ID` (a rule with an alert and a no_alert test).
+    New(NewArgs),
+    /// A language server over stdio, for rule YAML, .kql and .spl (docs/editors.md).
+    Lsp,
+}
+
+#[derive(clap::Args)]
+struct SchemaArgs {
+    /// rule, list, ua-table, config or profile.
+    kind: String,
+    /// For `profile`: the target whose profile format to print.
+    #[arg(long, value_enum)]
+    target: Option<Target>,
+}
+
+#[derive(clap::Args)]
+struct InitArgs {
+    /// The folder to write the starter repository into (created when missing).
+    #[arg(default_value = ".")]
+    dir: PathBuf,
+    /// Write into a folder that is not empty (an existing file is still never overwritten).
+    #[arg(long)]
+    force: bool,
+}
+
+#[derive(clap::Args)]
+struct NewArgs {
+    #[command(subcommand)]
+    what: NewWhat,
+}
+
+#[derive(Subcommand)]
+enum NewWhat {
+    /// A rule skeleton with the schema modeline, an alert and a no_alert case and their events.
+    Rule {
+        /// The rule id (kebab-case).
+        id: String,
+        /// The rules folder to write into.
+        #[arg(long, default_value = "rules")]
+        dir: PathBuf,
+    },
 }
 
 #[derive(clap::Args)]
@@ -90,6 +137,9 @@ struct TestArgs {
     /// human (a pass/fail table), json, junit (JUnit XML) or github (annotations for failures).
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
+    /// Project config with the test gates (default: ./tokenward.yaml when present).
+    #[arg(long)]
+    config: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -112,6 +162,7 @@ struct CheckFieldsArgs {
     /// Fail when a needed field is missing from more than this share of events.
     #[arg(long, default_value_t = 0.05)]
     max_missing: f64,
+    /// human, json or github (an annotation per missing field and firing health check).
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
 }
@@ -153,6 +204,12 @@ struct DiffArgs {
     rules: PathBuf,
     #[arg(long)]
     profiles: Option<PathBuf>,
+    /// Exit 1 when something changed, 0 when nothing did (like `git diff --exit-code`).
+    #[arg(long)]
+    exit_code: bool,
+    /// How rule errors are printed: human or github.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
 }
 
 #[derive(clap::Args)]
@@ -160,9 +217,15 @@ struct ReportArgs {
     /// Rule files or folders of rules.
     #[arg(default_value = "rules")]
     paths: Vec<PathBuf>,
-    /// Where coverage.md and coverage.html are written.
+    /// Where coverage.md, coverage.html and coverage-layer.json (ATT&CK Navigator) are written.
     #[arg(long, default_value = "report")]
     out: PathBuf,
+    /// ATT&CK techniques that must each have a stable rule (comma-separated); exit 1 otherwise.
+    #[arg(long, value_delimiter = ',')]
+    require: Vec<String>,
+    /// How errors are printed: human, json or github.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
 }
 
 #[derive(Clone)]
@@ -202,6 +265,12 @@ fn main() -> ExitCode {
         Command::Rule(args) => run_rule(&args),
         Command::Diff(args) => run_diff(&args),
         Command::Report(args) => run_report(&args),
+        Command::Schema(args) => run_schema(&args),
+        Command::Init(args) => run_init(&args),
+        Command::New(args) => run_new(&args),
+        Command::Lsp => tokenward::lsp::run()
+            .map(|()| ExitCode::SUCCESS)
+            .map_err(|e| anyhow::anyhow!("language server: {e}")),
     };
     match result {
         Ok(code) => code,
@@ -358,29 +427,37 @@ fn run_rule(args: &RuleArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn run_diff(args: &DiffArgs) -> anyhow::Result<ExitCode> {
+    accept(args.format, &[Format::Human, Format::Github], "diff")?;
     match gate::diff_sides(&args.old, &args.new, &args.rules, args.profiles.as_deref()) {
         Ok(text) => {
             print!("{text}");
-            Ok(ExitCode::SUCCESS)
+            Ok(if args.exit_code && gate::has_changes(&text) {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            })
         }
         Err(gate::DiffError::Usage(d)) => {
-            report(&[d], Format::Human, Channel::Stderr, None, "");
+            report(&[d], args.format, Channel::Stderr, None, "");
             Ok(ExitCode::from(2))
         }
         Err(gate::DiffError::Rules(diags)) => {
-            report(&diags, Format::Human, Channel::Stderr, None, "");
-            Ok(ExitCode::from(1))
+            report(&diags, args.format, Channel::Stderr, None, "");
+            // Git's --exit-code: 1 means a difference, so a failure is told apart.
+            Ok(ExitCode::from(if args.exit_code { 2 } else { 1 }))
         }
     }
 }
 
 fn run_report(args: &ReportArgs) -> anyhow::Result<ExitCode> {
+    use Format::*;
+    accept(args.format, &[Human, Json, Github], "report")?;
     let detections = match pipeline::find_rules(&args.paths)
         .and_then(|f| tokenward::check::check_all(&f, Path::new("")))
     {
         Ok(d) => d,
         Err(diags) => {
-            report(&diags, Format::Human, Channel::Stderr, None, "");
+            report(&diags, args.format, Channel::Stderr, None, "");
             return Ok(ExitCode::from(1));
         }
     };
@@ -388,10 +465,90 @@ fn run_report(args: &ReportArgs) -> anyhow::Result<ExitCode> {
     std::fs::create_dir_all(&args.out)?;
     let md = tokenward::report::markdown(&metas, &Target::ALL);
     let html = tokenward::report::html(&metas, &Target::ALL);
+    let layer = serde_json::to_string_pretty(&navigator::layer(&metas))? + "\n";
     std::fs::write(args.out.join("coverage.md"), md)?;
     std::fs::write(args.out.join("coverage.html"), html)?;
-    eprintln!("wrote {}/coverage.md and coverage.html", args.out.display());
+    std::fs::write(args.out.join("coverage-layer.json"), layer)?;
+    eprintln!(
+        "wrote {}/coverage.md, coverage.html and coverage-layer.json",
+        args.out.display()
+    );
+    let uncovered = navigator::require(&metas, &args.require);
+    if !uncovered.is_empty() {
+        report(&uncovered, args.format, Channel::Stderr, None, "");
+        return Ok(ExitCode::from(1));
+    }
+    if !args.require.is_empty() {
+        eprintln!(
+            "every required technique has a stable rule: {}",
+            args.require.join(", ")
+        );
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+fn run_schema(args: &SchemaArgs) -> anyhow::Result<ExitCode> {
+    let name = match (args.kind.as_str(), args.target) {
+        ("profile", Some(t)) => format!("profile-{}", t.name()),
+        ("profile", None) => anyhow::bail!("`schema profile` needs --target sentinel or splunk"),
+        (k, _) => k.to_string(),
+    };
+    let Some(kind) = schema::Kind::by_name(&name) else {
+        let names: Vec<String> = schema::Kind::all().iter().map(|k| k.name()).collect();
+        anyhow::bail!(
+            "no schema `{}`; one of: rule, list, ua-table, config, profile --target T ({})",
+            args.kind,
+            names.join(", ")
+        );
+    };
+    match schema::render(kind) {
+        Ok(text) => {
+            print!("{text}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(diags) => {
+            report(&diags, Format::Human, Channel::Stderr, None, "");
+            Ok(ExitCode::from(1))
+        }
+    }
+}
+
+fn run_init(args: &InitArgs) -> anyhow::Result<ExitCode> {
+    match scaffold::init(&args.dir, args.force) {
+        Ok(files) => {
+            eprintln!(
+                "wrote a starter repository of {} files into {}: `tokenward build` and `tokenward test` run there as written",
+                files.len(),
+                args.dir.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(d) => {
+            report(&[d], Format::Human, Channel::Stderr, None, "; nothing was written");
+            Ok(ExitCode::from(1))
+        }
+    }
+}
+
+fn run_new(args: &NewArgs) -> anyhow::Result<ExitCode> {
+    let NewWhat::Rule { id, dir } = &args.what;
+    match scaffold::new_rule(id, dir) {
+        Ok(files) => {
+            for f in &files {
+                println!("{}", f.display());
+            }
+            eprintln!(
+                "wrote rule `{id}` and its test events; `tokenward build {}` and `tokenward test {}` pass as written",
+                dir.display(),
+                dir.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(d) => {
+            report(&[d], Format::Human, Channel::Stderr, None, "; nothing was written");
+            Ok(ExitCode::from(1))
+        }
+    }
 }
 
 fn run_test(args: &TestArgs) -> anyhow::Result<ExitCode> {
@@ -410,6 +567,18 @@ fn run_test(args: &TestArgs) -> anyhow::Result<ExitCode> {
         }
     };
     let plans = pipeline::plan_all(&detections);
+    let config = match lint::Config::load(args.config.as_deref()) {
+        Ok(c) => c,
+        Err(d) => {
+            report(&d, diag_format, Channel::Stderr, None, "");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let gate_errors = if config.gates.require_alert_and_no_alert {
+        testing::missing_cases(&plans)
+    } else {
+        Vec::new()
+    };
     let outcomes = match testing::run(&plans, &backends) {
         Ok(o) => o,
         Err(diags) => {
@@ -423,7 +592,10 @@ fn run_test(args: &TestArgs) -> anyhow::Result<ExitCode> {
         Github => print!("{}", testing::render_github(&outcomes)),
         _ => print!("{}", testing::render_table(&outcomes)),
     }
-    let failed = outcomes.iter().any(|o| !o.passed);
+    if !gate_errors.is_empty() {
+        report(&gate_errors, diag_format, Channel::Stderr, None, "");
+    }
+    let failed = outcomes.iter().any(|o| !o.passed) || !gate_errors.is_empty();
     Ok(if failed {
         ExitCode::from(1)
     } else {
@@ -432,7 +604,11 @@ fn run_test(args: &TestArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn run_check_fields(args: &CheckFieldsArgs) -> anyhow::Result<ExitCode> {
-    accept(args.format, &[Format::Human, Format::Json], "check-fields")?;
+    accept(
+        args.format,
+        &[Format::Human, Format::Json, Format::Github],
+        "check-fields",
+    )?;
     if !(0.0..=1.0).contains(&args.max_missing) {
         anyhow::bail!("--max-missing must be between 0 and 1");
     }
@@ -451,9 +627,14 @@ fn run_check_fields(args: &CheckFieldsArgs) -> anyhow::Result<ExitCode> {
             anyhow::bail!("no rule `{id}` under {}", args.rules.display());
         }
     }
+    let others: Vec<&dyn tokenward::backend::Backend> = backends
+        .iter()
+        .filter(|b| b.target() != args.target)
+        .collect();
     let r = match fieldcheck::check(
         &plans,
         backends.get(args.target),
+        &others,
         &args.samples,
         args.max_missing,
     ) {
@@ -465,6 +646,7 @@ fn run_check_fields(args: &CheckFieldsArgs) -> anyhow::Result<ExitCode> {
     };
     match args.format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&r)?),
+        Format::Github => print!("{}", fieldcheck::render_github(&r)),
         _ => print!("{}", fieldcheck::render_human(&r)),
     }
     Ok(if r.failed {

@@ -1,6 +1,6 @@
 //! End to end: `tokenward build` on the bundled rules, its output, its exit codes and its errors.
 
-use crate::common::{copy_dir, kql_check, kql_oracle, read_tree, root, tokenward};
+use crate::common::{copy_dir, kql_check, kql_oracle_for, read_tree, root, tokenward};
 
 fn build_bundled(out: &std::path::Path) -> std::collections::BTreeMap<String, String> {
     let run = tokenward(&["build", "rules", "--out", out.to_str().unwrap()]);
@@ -125,8 +125,7 @@ fn plan_is_what_every_target_renders() {
 
 #[test]
 fn every_generated_kql_passes_kusto_language() {
-    let Some(oracle) = kql_oracle() else {
-        eprintln!("skipped: ../shared/oracles/kql or node not available");
+    let Some(oracle) = kql_oracle_for("every_generated_kql_passes_kusto_language") else {
         return;
     };
     let tmp = tempfile::tempdir().unwrap();
@@ -348,7 +347,7 @@ fn every_operator_and_external_lists_compile_and_pass_kusto_language() {
     let spl = &files["splunk/every-operator.spl"];
     assert!(spl
         .contains("| lookup tokenward_corp_vpn cidr AS later_ip OUTPUTNEW cidr AS tw_hit_supp1_1"));
-    if let Some(oracle) = kql_oracle() {
+    if let Some(oracle) = kql_oracle_for("every_operator_and_external_lists_compile_and_pass_kusto_language") {
         let paths: Vec<_> = ["every-operator", "minimal-replay"]
             .iter()
             .map(|n| out.join(format!("sentinel/{n}.kql")))

@@ -156,7 +156,7 @@ fn flattened_fields_missing_but_raw_present_is_named() {
 fn the_shared_sample_lacks_the_session_id() {
     let sample = root().join("../shared/samples/splunk/azure-monitor-aad-signin.json");
     if !sample.is_file() {
-        eprintln!("skipped: ../shared/samples not available");
+        crate::common::skip("the_shared_sample_lacks_the_session_id", "../shared/samples not available");
         return;
     }
     let run = tokenward(&[

@@ -75,7 +75,7 @@ fn diff_against_a_git_revision() {
         .output()
         .is_ok_and(|o| o.status.success());
     if !inside_git {
-        eprintln!("skipped: not a git checkout");
+        crate::common::skip("diff_against_a_git_revision", "not a git checkout");
         return;
     }
     let run = tokenward(&["diff", "HEAD", "rules"]);

@@ -1,5 +1,6 @@
 //! Embeds the starter repository `tokenward init` and `tokenward new` write (the bundled rules, lists,
-//! test events, profiles, schemas, config and CI files) as `include_bytes!` of each file, so an
+//! test events, profiles, schemas, config and CI files; not the fixture generator, which is this
+//! repository's own tool) as `include_bytes!` of each file, so an
 //! installed binary carries them and a change to any of them rebuilds it.
 
 use std::fmt::Write as _;
@@ -24,7 +25,7 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
     entries.sort();
     for p in entries {
         let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        if name.starts_with('.') || name == "__pycache__" {
+        if name.starts_with('.') || name == "__pycache__" || name == "generate.py" {
             continue;
         }
         if p.is_dir() {

@@ -69,6 +69,9 @@ struct InitArgs {
     /// Write into a folder that is not empty (an existing file is still never overwritten).
     #[arg(long)]
     force: bool,
+    /// How errors are printed: human or github.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
 }
 
 #[derive(clap::Args)]
@@ -86,6 +89,9 @@ enum NewWhat {
         /// The rules folder to write into.
         #[arg(long, default_value = "rules")]
         dir: PathBuf,
+        /// How errors are printed: human or github.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
     },
 }
 
@@ -479,9 +485,10 @@ fn run_report(args: &ReportArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(1));
     }
     if !args.require.is_empty() {
+        let named: Vec<&str> = args.require.iter().map(|t| t.trim()).collect();
         eprintln!(
             "every required technique has a stable rule: {}",
-            args.require.join(", ")
+            named.join(", ")
         );
     }
     Ok(ExitCode::SUCCESS)
@@ -514,6 +521,7 @@ fn run_schema(args: &SchemaArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn run_init(args: &InitArgs) -> anyhow::Result<ExitCode> {
+    accept(args.format, &[Format::Human, Format::Github], "init")?;
     match scaffold::init(&args.dir, args.force) {
         Ok(files) => {
             eprintln!(
@@ -524,14 +532,15 @@ fn run_init(args: &InitArgs) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Err(d) => {
-            report(&[d], Format::Human, Channel::Stderr, None, "; nothing was written");
+            report(&[d], args.format, Channel::Stderr, None, "; nothing was written");
             Ok(ExitCode::from(1))
         }
     }
 }
 
 fn run_new(args: &NewArgs) -> anyhow::Result<ExitCode> {
-    let NewWhat::Rule { id, dir } = &args.what;
+    let NewWhat::Rule { id, dir, format } = &args.what;
+    accept(*format, &[Format::Human, Format::Github], "new rule")?;
     match scaffold::new_rule(id, dir) {
         Ok(files) => {
             for f in &files {
@@ -545,7 +554,7 @@ fn run_new(args: &NewArgs) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Err(d) => {
-            report(&[d], Format::Human, Channel::Stderr, None, "; nothing was written");
+            report(&[d], *format, Channel::Stderr, None, "; nothing was written");
             Ok(ExitCode::from(1))
         }
     }

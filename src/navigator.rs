@@ -76,7 +76,7 @@ fn stable(ds: &[&Meta]) -> usize {
 /// `report --require T1550.004,T1539`: an error (E062) for each technique no stable rule covers.
 pub fn require(detections: &[Meta], required: &[String]) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for t in required {
+    for t in required.iter().map(|t| t.trim()).filter(|t| !t.is_empty()) {
         let covering: Vec<&Meta> = detections
             .iter()
             .filter(|d| d.attack.iter().any(|a| a == t))

@@ -71,7 +71,7 @@ pub fn binary_summary(bytes: &[u8]) -> String {
 /// passing test, and a skip must show in `cargo test`'s output, not pass as `ok` unseen.
 pub fn skip(test: &str, reason: &str) {
     use std::io::Write as _;
-    let _ = writeln!(std::io::stderr(), "skipped: {test}: {reason}");
+    let _ = writeln!(std::io::stderr(), "SKIPPED: {test}: {reason}");
 }
 
 /// Microsoft's Kusto.Language oracle, when ../shared is beside the checkout and node is installed.

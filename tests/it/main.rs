@@ -5,6 +5,8 @@ mod common;
 
 mod build;
 mod check_fields;
+mod ci;
+mod coverage;
 mod corpus_real;
 mod docs;
 mod errors_doc;
@@ -20,6 +22,7 @@ mod lsp;
 mod noise;
 mod publish;
 mod rule_tests;
+mod scaffold;
 mod schema;
 mod security;
 mod syntax_corpus;

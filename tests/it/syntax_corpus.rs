@@ -100,7 +100,7 @@ fn parse_tree_agrees_with_parse_on_the_corpus() {
 fn dist_files(sub: &str, ext: &str) -> Option<Vec<PathBuf>> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("dist").join(sub);
     if !root.is_dir() {
-        eprintln!("skipping: {} not present", root.display());
+        crate::common::skip("dist_files", &format!("{} not present", root.display()));
         return None;
     }
     let mut out = Vec::new();

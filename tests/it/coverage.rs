@@ -125,31 +125,39 @@ fn report_writes_a_navigator_layer_and_require_gates_on_stable_rules() {
 fn the_test_gate_requires_an_alert_and_a_no_alert_case() {
     let tmp = tempfile::tempdir().unwrap();
     copy_dir(&root().join("rules"), &tmp.path().join("rules"));
+    // The bundled repository has the gate on, and every bundled rule passes it.
+    let bundled = tokenward(&["test"]);
+    assert_eq!(bundled.code, 0, "{}{}", bundled.stdout, bundled.stderr);
+    let config_text = std::fs::read_to_string(root().join("tokenward.yaml")).unwrap();
+    assert!(config_text.contains("require_alert_and_no_alert: true"));
     let config = tmp.path().join("tokenward.yaml");
-    // Off: the bundled rules pass (two of them have no cases yet).
-    std::fs::write(&config, "gates:\n  tests:\n    require_alert_and_no_alert: false\n").unwrap();
-    let off = tokenward_in(tmp.path(), &["test", "rules"]);
-    assert_eq!(off.code, 0, "{}{}", off.stdout, off.stderr);
-    // On: each rule without both kinds is named at its place.
-    std::fs::write(&config, "gates:\n  tests:\n    require_alert_and_no_alert: true\n").unwrap();
+    std::fs::write(&config, &config_text).unwrap();
+    // A rule without cases.
+    let travel = tmp.path().join("rules/session-impossible-travel.yaml");
+    let text = std::fs::read_to_string(&travel).unwrap();
+    let cut = text.find("\n# Hand-written cases").expect("the cases block");
+    std::fs::write(&travel, &text[..cut + 1]).unwrap();
     let on = tokenward_in(tmp.path(), &["test", "rules"]);
     assert_eq!(on.code, 1, "{}{}", on.stdout, on.stderr);
-    for rule in ["cookie-reuse-mfa-bypass", "session-impossible-travel"] {
-        assert!(
-            on.stderr.contains(&format!(
-                "error[E061]: rule `{rule}` has no `alert` and no `no_alert` test case"
-            )),
-            "{}",
-            on.stderr
-        );
-    }
+    assert!(
+        on.stderr.contains(
+            "error[E061]: rule `session-impossible-travel` has no `alert` and no `no_alert` test case"
+        ),
+        "{}",
+        on.stderr
+    );
     assert!(
         on.stderr.contains("--> rules/session-impossible-travel.yaml:"),
         "{}",
         on.stderr
     );
     assert!(!on.stderr.contains("rule `aitm-session-replay`"));
-    // A rule with only alert cases lacks the no_alert kind.
+    // Off: the same rules pass.
+    std::fs::write(&config, "gates:\n  tests:\n    require_alert_and_no_alert: false\n").unwrap();
+    let off = tokenward_in(tmp.path(), &["test", "rules"]);
+    assert_eq!(off.code, 0, "{}{}", off.stdout, off.stderr);
+    // On, and a rule with only alert cases lacks the no_alert kind.
+    std::fs::write(&config, "gates:\n  tests:\n    require_alert_and_no_alert: true\n").unwrap();
     let hosting = tmp.path().join("rules/mfa-from-hosting-infrastructure.yaml");
     let text = std::fs::read_to_string(&hosting).unwrap();
     let only_alert: String = {

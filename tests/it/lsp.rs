@@ -268,6 +268,46 @@ fn the_language_server_speaks_lsp_over_stdio() {
     let md = hover["contents"]["value"].as_str().unwrap();
     assert!(md.starts_with("## KQL003"), "{md}");
 
+    // An SPL file: the same findings, codes and places as `tokenward lint`.
+    let spl = "index=aad sourcetype=azure:monitor:aad\n| transaction user maxspan=1h\n| where mvindex('properties.authenticationDetails{}.authenticationMethod', 0)=\"Password\"\n";
+    let spl_path = ws.join("q.spl");
+    std::fs::write(&spl_path, spl).unwrap();
+    let cli = tokenward_in(&ws, &["lint", "q.spl", "--format", "json"]);
+    let cli_diags: Vec<(String, u64, u64)> = serde_json::from_str::<Value>(&cli.stdout).unwrap()
+        ["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap().to_string(),
+                d["line"].as_u64().unwrap() - 1,
+                d["column"].as_u64().unwrap() - 1,
+            )
+        })
+        .collect();
+    assert!(
+        cli_diags.iter().any(|(c, _, _)| c == "SPL003"),
+        "{cli_diags:?}"
+    );
+    let spl_uri = uri(&spl_path);
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": spl_uri, "languageId": "spl", "version": 1, "text": spl}}),
+    );
+    let lsp_diags: Vec<(String, u64, u64)> = c
+        .diagnostics(&spl_uri)
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap().to_string(),
+                d["range"]["start"]["line"].as_u64().unwrap(),
+                d["range"]["start"]["character"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(lsp_diags, cli_diags);
+
     // Shut down cleanly.
     let r = c.request("shutdown", Value::Null);
     assert_eq!(r, Value::Null);

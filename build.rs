@@ -12,8 +12,14 @@ const SOURCES: &[(&str, &str)] = &[
     ("profiles", "profiles"),
     ("schemas/json", "schemas/json"),
     ("tokenward.yaml", "tokenward.yaml"),
-    ("templates/init/workflow.yml", ".github/workflows/tokenward.yml"),
-    ("templates/init/pre-commit-config.yaml", ".pre-commit-config.yaml"),
+    (
+        "templates/init/workflow.yml",
+        ".github/workflows/tokenward.yml",
+    ),
+    (
+        "templates/init/pre-commit-config.yaml",
+        ".pre-commit-config.yaml",
+    ),
     ("templates/init/gitignore", ".gitignore"),
 ];
 
@@ -61,7 +67,11 @@ fn main() {
             } else {
                 format!("{to}/{}", rel.to_string_lossy().replace('\\', "/"))
             };
-            let _ = writeln!(code, "    ({dest:?}, include_bytes!({:?})),", f.display().to_string());
+            let _ = writeln!(
+                code,
+                "    ({dest:?}, include_bytes!({:?})),",
+                f.display().to_string()
+            );
         }
     }
     code.push_str("];\n");

@@ -532,7 +532,13 @@ fn run_init(args: &InitArgs) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Err(d) => {
-            report(&[d], args.format, Channel::Stderr, None, "; nothing was written");
+            report(
+                &[d],
+                args.format,
+                Channel::Stderr,
+                None,
+                "; nothing was written",
+            );
             Ok(ExitCode::from(1))
         }
     }
@@ -554,7 +560,13 @@ fn run_new(args: &NewArgs) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Err(d) => {
-            report(&[d], *format, Channel::Stderr, None, "; nothing was written");
+            report(
+                &[d],
+                *format,
+                Channel::Stderr,
+                None,
+                "; nothing was written",
+            );
             Ok(ExitCode::from(1))
         }
     }

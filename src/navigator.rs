@@ -97,11 +97,8 @@ pub fn require(detections: &[Meta], required: &[String]) -> Vec<Diagnostic> {
             )
         };
         out.push(
-            Diagnostic::error(
-                "E062",
-                format!("required technique {t} has no stable rule"),
-            )
-            .help(help),
+            Diagnostic::error("E062", format!("required technique {t} has no stable rule"))
+                .help(help),
         );
     }
     out

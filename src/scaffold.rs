@@ -59,7 +59,10 @@ pub fn new_rule(id: &str, dir: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
     };
     let tests = format!("tests/{id}");
     let files = vec![
-        (PathBuf::from(format!("{id}.yaml")), rule_skeleton(id, &session(1)).into_bytes()),
+        (
+            PathBuf::from(format!("{id}.yaml")),
+            rule_skeleton(id, &session(1)).into_bytes(),
+        ),
         (
             PathBuf::from(format!("{tests}/listed-network.sentinel.json")),
             event(EVENT_SENTINEL, LISTED_ASN, 1).into_bytes(),

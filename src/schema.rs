@@ -134,10 +134,7 @@ fn closed_sets(kind: Kind, v: &mut Value) {
                 vec!["definitions", "RawTest", "properties", "severity"],
                 crate::ir::Severity::ALL.iter().map(|(n, _)| *n).collect(),
             ),
-            (
-                vec!["definitions", "RawList", "properties", "kind"],
-                kinds,
-            ),
+            (vec!["definitions", "RawList", "properties", "kind"], kinds),
             (
                 vec!["definitions", "RawCorrelation", "properties", "anchor"],
                 anchors,

@@ -79,13 +79,9 @@ impl Context {
 pub fn diagnostics(cx: &Context, path: &Path, text: &str) -> Vec<Diagnostic> {
     let file = SourceFile::new(path, text.to_string());
     let all = match kind_of(path, text) {
-        DocKind::Query(lang) => lint::lint_text(
-            &file,
-            lang,
-            &cx.config,
-            &cx.schemas,
-            &cx.splunk_fields,
-        ),
+        DocKind::Query(lang) => {
+            lint::lint_text(&file, lang, &cx.config, &cx.schemas, &cx.splunk_fields)
+        }
         DocKind::Rule => {
             let mut store = crate::lists::ListStore::new(Path::new(""));
             match crate::check::check_source(&file, path, path, &mut store) {
@@ -205,9 +201,7 @@ pub fn in_condition(text: &str, offset: usize) -> bool {
         let body = line.trim_start().trim_start_matches("- ");
         let colon = body.find(':')?;
         let key = &body[..colon];
-        key.chars()
-            .all(is_word)
-            .then(|| (indent, key.to_string()))
+        key.chars().all(is_word).then(|| (indent, key.to_string()))
     };
     if let Some((_, key)) = key_of(current) {
         if (key == "when" || key == "where") && current.contains(':') {
@@ -244,10 +238,22 @@ pub const OPERATORS: &[(&str, &str)] = &[
     ("not", "the condition does not hold"),
     ("in", "the value is in a list"),
     ("!in", "the value is not in a list"),
-    ("in_cidr", "the IP address is in one of a list's CIDR ranges"),
-    ("contains", "the string contains a substring (case-insensitive)"),
-    ("startswith", "the string starts with a prefix (case-insensitive)"),
-    ("endswith", "the string ends with a suffix (case-insensitive)"),
+    (
+        "in_cidr",
+        "the IP address is in one of a list's CIDR ranges",
+    ),
+    (
+        "contains",
+        "the string contains a substring (case-insensitive)",
+    ),
+    (
+        "startswith",
+        "the string starts with a prefix (case-insensitive)",
+    ),
+    (
+        "endswith",
+        "the string ends with a suffix (case-insensitive)",
+    ),
     ("==", "equal"),
     ("!=", "not equal"),
 ];
@@ -308,7 +314,10 @@ pub fn list_names(path: &Path, text: &str) -> Vec<(String, String)> {
             let Some(stem) = f.file_stem().and_then(|s| s.to_str()) else {
                 continue;
             };
-            if is_yaml && f.file_name().is_some_and(|n| n != crate::lists::UA_TABLE_FILE) {
+            if is_yaml
+                && f.file_name()
+                    .is_some_and(|n| n != crate::lists::UA_TABLE_FILE)
+            {
                 out.push((stem.to_string(), format!("{}", f.display())));
             }
         }
@@ -377,7 +386,13 @@ mod tests {
     fn positions_count_utf16_units() {
         let t = "ab\né€😀x\n";
         let p = position(t, t.find('x').unwrap());
-        assert_eq!(p, Pos { line: 1, character: 4 });
+        assert_eq!(
+            p,
+            Pos {
+                line: 1,
+                character: 4
+            }
+        );
         assert_eq!(offset(t, p), t.find('x').unwrap());
     }
 

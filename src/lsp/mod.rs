@@ -77,7 +77,8 @@ fn workspace_root(init: &Value) -> Option<PathBuf> {
 fn update(docs: &mut HashMap<String, String>, n: &Notification) -> Option<String> {
     match n.method.as_str() {
         "textDocument/didOpen" => {
-            let p: lsp::DidOpenTextDocumentParams = serde_json::from_value(n.params.clone()).ok()?;
+            let p: lsp::DidOpenTextDocumentParams =
+                serde_json::from_value(n.params.clone()).ok()?;
             let uri = p.text_document.uri.as_str().to_string();
             docs.insert(uri.clone(), p.text_document.text);
             Some(uri)
@@ -119,10 +120,12 @@ fn publish(
         diagnostics,
         version: None,
     };
-    connection.sender.send(Message::Notification(Notification::new(
-        "textDocument/publishDiagnostics".into(),
-        params,
-    )))?;
+    connection
+        .sender
+        .send(Message::Notification(Notification::new(
+            "textDocument/publishDiagnostics".into(),
+            params,
+        )))?;
     Ok(())
 }
 

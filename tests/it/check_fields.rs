@@ -156,7 +156,10 @@ fn flattened_fields_missing_but_raw_present_is_named() {
 fn the_shared_sample_lacks_the_session_id() {
     let sample = root().join("../shared/samples/splunk/azure-monitor-aad-signin.json");
     if !sample.is_file() {
-        crate::common::skip("the_shared_sample_lacks_the_session_id", "../shared/samples not available");
+        crate::common::skip(
+            "the_shared_sample_lacks_the_session_id",
+            "../shared/samples not available",
+        );
         return;
     }
     let run = tokenward(&[
@@ -214,7 +217,12 @@ fn raw_azure_monitor_time_is_named_and_a_wrong_target_is_hinted() {
         }),
     )
     .unwrap();
-    let run = tokenward(&["check-fields", "--target", "splunk", export.to_str().unwrap()]);
+    let run = tokenward(&[
+        "check-fields",
+        "--target",
+        "splunk",
+        export.to_str().unwrap(),
+    ]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     let log_time = run
         .stdout
@@ -224,7 +232,12 @@ fn raw_azure_monitor_time_is_named_and_a_wrong_target_is_hinted() {
     assert!(log_time.contains(" _time "), "{log_time}");
 
     // Splunk events checked as Sentinel rows: every field missing, a hint, and FAILED names them.
-    let wrong = tokenward(&["check-fields", "--target", "sentinel", raw.to_str().unwrap()]);
+    let wrong = tokenward(&[
+        "check-fields",
+        "--target",
+        "sentinel",
+        raw.to_str().unwrap(),
+    ]);
     assert_eq!(wrong.code, 1);
     assert!(
         wrong
@@ -235,7 +248,10 @@ fn raw_azure_monitor_time_is_named_and_a_wrong_target_is_hinted() {
     );
     let failed = wrong.stdout.lines().last().unwrap();
     assert!(failed.starts_with("FAILED: "), "{failed}");
-    assert!(failed.contains("session_id (aitm-session-replay"), "{failed}");
+    assert!(
+        failed.contains("session_id (aitm-session-replay"),
+        "{failed}"
+    );
     // The right target: no hint.
     let right = tokenward(&["check-fields", "--target", "splunk", raw.to_str().unwrap()]);
     assert!(!right.stdout.contains("hint:"), "{}", right.stdout);

@@ -28,10 +28,7 @@ fn check_annotation(line: &str) {
             assert!(!seen.contains(&k), "{k} twice in {line}");
             seen.push(k);
             if matches!(k, "line" | "endLine" | "col" | "endColumn") {
-                assert!(
-                    v.parse::<u32>().is_ok_and(|n| n >= 1),
-                    "{k}={v} in {line}"
-                );
+                assert!(v.parse::<u32>().is_ok_and(|n| n >= 1), "{k}={v} in {line}");
             }
             assert!(!bare_percent(v), "unescaped % in {k} of {line}");
         }
@@ -110,14 +107,33 @@ fn every_diagnosing_subcommand_speaks_github_annotations() {
         "{}",
         a[0]
     );
-    assert!(a[0].contains(",title=E003 unknown-key::unknown key `windw`%0Ahelp: did you mean `window`?"), "{}", a[0]);
+    assert!(
+        a[0].contains(
+            ",title=E003 unknown-key::unknown key `windw`%0Ahelp: did you mean `window`?"
+        ),
+        "{}",
+        a[0]
+    );
 
-    let lint = tokenward_in(&repo, &["lint", "q.kql", "--format", "github", "--deny-warnings"]);
+    let lint = tokenward_in(
+        &repo,
+        &["lint", "q.kql", "--format", "github", "--deny-warnings"],
+    );
     assert_eq!(lint.code, 1, "{}", lint.stdout);
     let a = annotations(&lint);
     assert_eq!(a.len(), 4, "{a:?}");
-    assert!(a.iter().any(|l| l.starts_with("::warning file=q.kql,line=2,col=3,") && l.contains("title=KQL003")), "{a:?}");
-    assert!(a.iter().any(|l| l.starts_with("::warning file=q.kql,line=3,col=9,") && l.contains("title=KQL010")), "{a:?}");
+    assert!(
+        a.iter()
+            .any(|l| l.starts_with("::warning file=q.kql,line=2,col=3,")
+                && l.contains("title=KQL003")),
+        "{a:?}"
+    );
+    assert!(
+        a.iter()
+            .any(|l| l.starts_with("::warning file=q.kql,line=3,col=9,")
+                && l.contains("title=KQL010")),
+        "{a:?}"
+    );
 
     // test: a failing case.
     let rule = repo.join("rules/mfa-from-hosting-infrastructure.yaml");
@@ -127,7 +143,11 @@ fn every_diagnosing_subcommand_speaks_github_annotations() {
     assert_eq!(test.code, 1);
     let a = annotations(&test);
     assert!(!a.is_empty(), "{}{}", test.stdout, test.stderr);
-    assert!(a.iter().all(|l| l.contains("file=rules/mfa-from-hosting-infrastructure.yaml")), "{a:?}");
+    assert!(
+        a.iter()
+            .all(|l| l.contains("file=rules/mfa-from-hosting-infrastructure.yaml")),
+        "{a:?}"
+    );
     std::fs::write(&rule, &text).unwrap();
 
     // check-fields: Log Analytics rows read as Splunk events.
@@ -144,14 +164,26 @@ fn every_diagnosing_subcommand_speaks_github_annotations() {
     );
     assert_eq!(cf.code, 1);
     let a = annotations(&cf);
-    assert!(a.iter().any(|l| l.starts_with("::error title=check-fields missing field::splunk: field session_id")), "{a:?}");
-    assert!(a.iter().any(|l| l.starts_with("::notice ") && l.contains("pass --target sentinel")), "{a:?}");
+    assert!(
+        a.iter()
+            .any(|l| l
+                .starts_with("::error title=check-fields missing field::splunk: field session_id")),
+        "{a:?}"
+    );
+    assert!(
+        a.iter()
+            .any(|l| l.starts_with("::notice ") && l.contains("pass --target sentinel")),
+        "{a:?}"
+    );
 
     // diff and report: their rule errors.
     let diff = tokenward_in(&repo, &["diff", "rules", "bad", "--format", "github"]);
     assert_eq!(diff.code, 1);
     assert_eq!(annotations(&diff).len(), 1, "{}", diff.stderr);
-    let report = tokenward_in(&repo, &["report", "bad", "--format", "github", "--out", "r"]);
+    let report = tokenward_in(
+        &repo,
+        &["report", "bad", "--format", "github", "--out", "r"],
+    );
     assert_eq!(report.code, 1);
     assert_eq!(annotations(&report).len(), 1, "{}", report.stderr);
     // new: a refused id.
@@ -184,7 +216,10 @@ fn run_hooks(repo: &Path) -> Vec<(String, Run)> {
         assert_eq!(entry[0], "tokenward", "{id}");
         let mut args: Vec<String> = entry[1..].iter().map(|s| s.to_string()).collect();
         let files = matching(repo, h["files"].as_str().unwrap());
-        assert!(!files.is_empty(), "{id}: the pattern matches nothing in a starter repository");
+        assert!(
+            !files.is_empty(),
+            "{id}: the pattern matches nothing in a starter repository"
+        );
         if h["pass_filenames"] != Value::Bool(false) {
             args.extend(files);
         }
@@ -231,7 +266,9 @@ fn pre_commit_hooks_run_clean_on_a_starter_repository_and_catch_mistakes() {
     let runs = run_hooks(&repo);
     let by = |id: &str| &runs.iter().find(|(i, _)| i == id).unwrap().1;
     assert_eq!(by("tokenward-build-check").code, 1);
-    assert!(by("tokenward-build-check").stdout.contains("+let window = 45m;"));
+    assert!(by("tokenward-build-check")
+        .stdout
+        .contains("+let window = 45m;"));
     assert_eq!(by("tokenward-lint").code, 0);
     std::fs::write(&rule, text.replace("  window: 60m", "  windw: 60m")).unwrap();
     let runs = run_hooks(&repo);
@@ -263,13 +300,18 @@ fn sarif_carries_help_uri_fingerprints_and_security_severity() {
     assert!(!rules.is_empty());
     for r in rules {
         assert!(
-            r["helpUri"].as_str().is_some_and(|u| u.starts_with("https://")),
+            r["helpUri"]
+                .as_str()
+                .is_some_and(|u| u.starts_with("https://")),
             "{r}"
         );
         let sev = r["properties"]["security-severity"]
             .as_str()
             .unwrap_or_else(|| panic!("no security-severity: {r}"));
-        assert!(sev.parse::<f64>().is_ok_and(|s| (0.0..=10.0).contains(&s)), "{sev}");
+        assert!(
+            sev.parse::<f64>().is_ok_and(|s| (0.0..=10.0).contains(&s)),
+            "{sev}"
+        );
     }
     let results = sarif_run["results"].as_array().unwrap();
     assert!(results.len() >= 2);

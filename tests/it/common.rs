@@ -79,7 +79,10 @@ pub fn skip(test: &str, reason: &str) {
 pub fn kql_oracle_for(test: &str) -> Option<PathBuf> {
     let p = root().join("../shared/oracles/kql/kql-check");
     if std::env::var_os("TOKENWARD_SKIP_ORACLE").is_some() {
-        skip(test, "TOKENWARD_SKIP_ORACLE is set: the Kusto.Language check did not run");
+        skip(
+            test,
+            "TOKENWARD_SKIP_ORACLE is set: the Kusto.Language check did not run",
+        );
         return None;
     }
     let node = Command::new("node")
@@ -91,7 +94,10 @@ pub fn kql_oracle_for(test: &str) -> Option<PathBuf> {
         return None;
     }
     if !node {
-        skip(test, "node is not installed: the Kusto.Language check did not run");
+        skip(
+            test,
+            "node is not installed: the Kusto.Language check did not run",
+        );
         return None;
     }
     Some(p)

@@ -32,7 +32,9 @@ fn check_layer(v: &Value) {
         assert!(id(tid), "{tid}");
         assert!(t["score"].is_u64(), "{t}");
         assert!(t["color"].is_string(), "{t}");
-        assert!(t["comment"].as_str().is_some_and(|c| c.contains("tokenward rules:")));
+        assert!(t["comment"]
+            .as_str()
+            .is_some_and(|c| c.contains("tokenward rules:")));
         if let Some(tactic) = t.get("tactic") {
             assert!(tactic.is_string());
         }
@@ -77,17 +79,27 @@ fn report_writes_a_navigator_layer_and_require_gates_on_stable_rules() {
         .unwrap()
         .contains("aitm-session-replay (stable)"));
 
-    let ok = tokenward(&["report", "rules", "--out", o, "--require", "T1550.004,T1539"]);
+    let ok = tokenward(&[
+        "report",
+        "rules",
+        "--out",
+        o,
+        "--require",
+        "T1550.004,T1539",
+    ]);
     assert_eq!(ok.code, 0, "{}", ok.stderr);
-    assert!(ok.stderr.contains("every required technique has a stable rule: T1550.004, T1539"));
+    assert!(ok
+        .stderr
+        .contains("every required technique has a stable rule: T1550.004, T1539"));
 
     // A technique no rule names, and one only experimental rules name.
     let tmp_rules = tmp.path().join("rules");
     copy_dir(&root().join("rules"), &tmp_rules);
     let rule = tmp_rules.join("session-impossible-travel.yaml");
-    let text = std::fs::read_to_string(&rule)
-        .unwrap()
-        .replace("attack: [T1550.004, T1539]", "attack: [T1550.004, T1539, T1078.004]");
+    let text = std::fs::read_to_string(&rule).unwrap().replace(
+        "attack: [T1550.004, T1539]",
+        "attack: [T1550.004, T1539, T1078.004]",
+    );
     std::fs::write(&rule, text).unwrap();
     let bad = tokenward_in(
         tmp.path(),
@@ -101,17 +113,27 @@ fn report_writes_a_navigator_layer_and_require_gates_on_stable_rules() {
         bad.stderr
     );
     assert!(
-        bad.stderr
-            .contains("covered only by rules that are not stable: session-impossible-travel (experimental)"),
+        bad.stderr.contains(
+            "covered only by rules that are not stable: session-impossible-travel (experimental)"
+        ),
         "{}",
         bad.stderr
     );
-    assert!(bad.stderr.contains("required technique T1110.003 has no stable rule"));
+    assert!(bad
+        .stderr
+        .contains("required technique T1110.003 has no stable rule"));
     assert!(!bad.stderr.contains("technique T1539 "), "{}", bad.stderr);
     // The same in GitHub's annotation syntax.
     let gh = tokenward_in(
         tmp.path(),
-        &["report", "rules", "--require", "T1110.003", "--format", "github"],
+        &[
+            "report",
+            "rules",
+            "--require",
+            "T1110.003",
+            "--format",
+            "github",
+        ],
     );
     assert_eq!(gh.code, 1);
     assert!(
@@ -135,7 +157,9 @@ fn the_test_gate_requires_an_alert_and_a_no_alert_case() {
     // A rule without cases.
     let travel = tmp.path().join("rules/session-impossible-travel.yaml");
     let text = std::fs::read_to_string(&travel).unwrap();
-    let cut = text.find("\n# Hand-written cases").expect("the cases block");
+    let cut = text
+        .find("\n# Hand-written cases")
+        .expect("the cases block");
     std::fs::write(&travel, &text[..cut + 1]).unwrap();
     let on = tokenward_in(tmp.path(), &["test", "rules"]);
     assert_eq!(on.code, 1, "{}{}", on.stdout, on.stderr);
@@ -147,26 +171,42 @@ fn the_test_gate_requires_an_alert_and_a_no_alert_case() {
         on.stderr
     );
     assert!(
-        on.stderr.contains("--> rules/session-impossible-travel.yaml:"),
+        on.stderr
+            .contains("--> rules/session-impossible-travel.yaml:"),
         "{}",
         on.stderr
     );
     assert!(!on.stderr.contains("rule `aitm-session-replay`"));
     // Off: the same rules pass.
-    std::fs::write(&config, "gates:\n  tests:\n    require_alert_and_no_alert: false\n").unwrap();
+    std::fs::write(
+        &config,
+        "gates:\n  tests:\n    require_alert_and_no_alert: false\n",
+    )
+    .unwrap();
     let off = tokenward_in(tmp.path(), &["test", "rules"]);
     assert_eq!(off.code, 0, "{}{}", off.stdout, off.stderr);
     // On, and a rule with only alert cases lacks the no_alert kind.
-    std::fs::write(&config, "gates:\n  tests:\n    require_alert_and_no_alert: true\n").unwrap();
-    let hosting = tmp.path().join("rules/mfa-from-hosting-infrastructure.yaml");
+    std::fs::write(
+        &config,
+        "gates:\n  tests:\n    require_alert_and_no_alert: true\n",
+    )
+    .unwrap();
+    let hosting = tmp
+        .path()
+        .join("rules/mfa-from-hosting-infrastructure.yaml");
     let text = std::fs::read_to_string(&hosting).unwrap();
     let only_alert: String = {
         let (head, tests) = text.split_at(text.find("\ntests:\n").unwrap());
-        let first_case_end = tests[8..].find("\n  - name:").map_or(tests.len(), |i| i + 8);
+        let first_case_end = tests[8..]
+            .find("\n  - name:")
+            .map_or(tests.len(), |i| i + 8);
         format!("{head}{}\n", &tests[..first_case_end])
     };
     std::fs::write(&hosting, &only_alert).unwrap();
-    let one = tokenward_in(tmp.path(), &["test", "rules/mfa-from-hosting-infrastructure.yaml"]);
+    let one = tokenward_in(
+        tmp.path(),
+        &["test", "rules/mfa-from-hosting-infrastructure.yaml"],
+    );
     assert_eq!(one.code, 1, "{}{}", one.stdout, one.stderr);
     assert!(
         one.stderr
@@ -175,8 +215,16 @@ fn the_test_gate_requires_an_alert_and_a_no_alert_case() {
         one.stderr
     );
     // A config with a wrong key is a located error, not a silent default.
-    std::fs::write(&config, "gates:\n  tests:\n    require_alert_and_noalert: true\n").unwrap();
+    std::fs::write(
+        &config,
+        "gates:\n  tests:\n    require_alert_and_noalert: true\n",
+    )
+    .unwrap();
     let typo = tokenward_in(tmp.path(), &["test", "rules"]);
     assert_eq!(typo.code, 2, "{}", typo.stderr);
-    assert!(typo.stderr.contains("tokenward.yaml:3:5"), "{}", typo.stderr);
+    assert!(
+        typo.stderr.contains("tokenward.yaml:3:5"),
+        "{}",
+        typo.stderr
+    );
 }

@@ -119,7 +119,12 @@ fn diff_of_folders_with_different_paths_and_exit_code() {
     let same = tokenward(&["diff", "rules", c, "--exit-code"]);
     assert_eq!(same.code, 0, "{}{}", same.stdout, same.stderr);
     assert!(!same.stdout.contains(": changed"), "{}", same.stdout);
-    assert_eq!(same.stdout.matches(": unchanged").count(), 5, "{}", same.stdout);
+    assert_eq!(
+        same.stdout.matches(": unchanged").count(),
+        5,
+        "{}",
+        same.stdout
+    );
     // Without --exit-code a change still exits 0; with it, 1 (like git diff --exit-code).
     let rule = copy.join("cookie-reuse-mfa-bypass.yaml");
     let text = std::fs::read_to_string(&rule)
@@ -130,8 +135,12 @@ fn diff_of_folders_with_different_paths_and_exit_code() {
     assert_eq!(plain.code, 0, "{}", plain.stderr);
     let changed = tokenward(&["diff", "rules", c, "--exit-code"]);
     assert_eq!(changed.code, 1, "{}", changed.stderr);
-    assert!(changed.stdout.contains("rule cookie-reuse-mfa-bypass: changed"));
-    assert!(changed.stdout.contains("rule aitm-session-replay: unchanged"));
+    assert!(changed
+        .stdout
+        .contains("rule cookie-reuse-mfa-bypass: changed"));
+    assert!(changed
+        .stdout
+        .contains("rule aitm-session-replay: unchanged"));
     // A broken side is an error (2 with --exit-code, so it is told apart from a difference).
     std::fs::write(copy.join("broken.yaml"), "id: [\n").unwrap();
     let broken = tokenward(&["diff", "rules", c, "--exit-code"]);

@@ -189,7 +189,10 @@ fn the_language_server_speaks_lsp_over_stdio() {
     );
     let md = hover["contents"]["value"].as_str().unwrap();
     assert!(md.contains("device_id"), "{md}");
-    assert!(md.contains("| sentinel | `DeviceDetail.deviceId` |"), "{md}");
+    assert!(
+        md.contains("| sentinel | `DeviceDetail.deviceId` |"),
+        "{md}"
+    );
     assert!(md.contains("| splunk |"), "{md}");
 
     // Completion inside a condition: after `later.` the fields; elsewhere also lists and operators.
@@ -212,8 +215,17 @@ fn the_language_server_speaks_lsp_over_stdio() {
         json!({"textDocument": {"uri": rule_uri}, "position": pos(&broken, "first.asn in hosting_asns", 10)}),
     );
     let labels = items(&in_when);
-    for want in ["hosting_asns", "corp_egress_cidrs", "in_cidr", "and", "user_agent"] {
-        assert!(labels.contains(&want.to_string()), "{want} not in {labels:?}");
+    for want in [
+        "hosting_asns",
+        "corp_egress_cidrs",
+        "in_cidr",
+        "and",
+        "user_agent",
+    ] {
+        assert!(
+            labels.contains(&want.to_string()),
+            "{want} not in {labels:?}"
+        );
     }
     let outside = c.request(
         "textDocument/completion",

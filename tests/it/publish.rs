@@ -60,7 +60,9 @@ fn arm_templates_match_the_alert_rule_schema_and_carry_the_query_verbatim() {
             std::fs::write(&p, query).unwrap();
             queries.push(p);
         }
-        if let Some(oracle) = kql_oracle_for("arm_templates_match_the_alert_rule_schema_and_carry_the_query_verbatim") {
+        if let Some(oracle) =
+            kql_oracle_for("arm_templates_match_the_alert_rule_schema_and_carry_the_query_verbatim")
+        {
             let (ok, report) = kql_check(&oracle, &queries);
             assert!(ok, "{report}");
         }

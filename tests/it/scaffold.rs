@@ -23,7 +23,11 @@ fn init_writes_a_starter_repository_that_builds_and_tests_as_written() {
         ".pre-commit-config.yaml",
         ".gitignore",
     ] {
-        assert!(files.contains_key(want), "{want} not written: {:?}", files.keys());
+        assert!(
+            files.contains_key(want),
+            "{want} not written: {:?}",
+            files.keys()
+        );
     }
     assert!(!files.contains_key("rules/tests/generate.py"));
     // The rules are the bundled ones, byte for byte, and their modelines resolve in the new repository.
@@ -113,7 +117,11 @@ fn new_rule_writes_a_skeleton_that_builds_and_tests_as_written() {
     let test = tokenward_in(tmp.path(), &["test", "rules"]);
     assert_eq!(test.code, 0, "{}{}", test.stdout, test.stderr);
     // Both cases ran on both shapes.
-    assert!(test.stdout.contains("4 passed, 0 failed"), "{}", test.stdout);
+    assert!(
+        test.stdout.contains("4 passed, 0 failed"),
+        "{}",
+        test.stdout
+    );
     // The tests can fail: the alert case's events no longer in the list.
     let rule_path = rules.join("token-theft-from-vps.yaml");
     std::fs::write(
@@ -123,7 +131,11 @@ fn new_rule_writes_a_skeleton_that_builds_and_tests_as_written() {
     .unwrap();
     let failing = tokenward_in(tmp.path(), &["test", "rules"]);
     assert_eq!(failing.code, 1, "{}", failing.stdout);
-    assert!(failing.stdout.contains("2 passed, 2 failed"), "{}", failing.stdout);
+    assert!(
+        failing.stdout.contains("2 passed, 2 failed"),
+        "{}",
+        failing.stdout
+    );
     std::fs::write(&rule_path, rule).unwrap();
 
     // And the gate in tokenward.yaml is satisfied: one alert and one no_alert case.

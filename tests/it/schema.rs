@@ -104,7 +104,10 @@ fn every_bundled_file_validates_against_its_schema() {
         "profile-sentinel.json",
         vec![root().join("profiles/sentinel.yaml")],
     );
-    check("profile-splunk.json", vec![root().join("profiles/splunk.yaml")]);
+    check(
+        "profile-splunk.json",
+        vec![root().join("profiles/splunk.yaml")],
+    );
     check("config.json", vec![root().join("tokenward.yaml")]);
     assert!(failures.is_empty(), "{failures:#?}");
     assert!(checked.len() >= 20, "{checked:?}");
@@ -205,15 +208,19 @@ fn last_line(n: &Spanned<Node>) -> usize {
 fn schema_error_at(text: &str, err: &jsonschema::ValidationError) -> ((usize, usize), usize) {
     let doc: Spanned<Node> = serde_saphyr::from_str(text).unwrap();
     let mut at = &doc;
-    for seg in err.instance_path.as_str().split('/').filter(|s| !s.is_empty()) {
+    for seg in err
+        .instance_path
+        .as_str()
+        .split('/')
+        .filter(|s| !s.is_empty())
+    {
         at = match &at.value {
             Node::Map(m) => &m.iter().find(|(k, _)| k.value == seg).unwrap().1,
             Node::Seq(s) => &s[seg.parse::<usize>().unwrap()],
             Node::Leaf => panic!("no {seg} in a scalar"),
         };
     }
-    if let jsonschema::error::ValidationErrorKind::AdditionalProperties { unexpected } = &err.kind
-    {
+    if let jsonschema::error::ValidationErrorKind::AdditionalProperties { unexpected } = &err.kind {
         if let Node::Map(m) = &at.value {
             let (k, _) = m.iter().find(|(k, _)| k.value == unexpected[0]).unwrap();
             return (line_col(&k.referenced), k.referenced.line() as usize);
@@ -261,8 +268,8 @@ fn schema_errors_and_loader_errors_agree_on_the_location() {
     ];
     for (what, text, code, keyword) in cases {
         let file = tokenward::diag::SourceFile::new("x.yaml", text.clone());
-        let d = tokenward::model::parse_yaml::<tokenward::model::RawDetection>(&file)
-            .expect_err(what);
+        let d =
+            tokenward::model::parse_yaml::<tokenward::model::RawDetection>(&file).expect_err(what);
         assert_eq!(d.code, code, "{what}: {}", d.message);
         let loader = d.span.as_ref().expect("located").line_col();
         let instance: Value = serde_saphyr::from_str(&text).unwrap();
@@ -270,7 +277,10 @@ fn schema_errors_and_loader_errors_agree_on_the_location() {
         // One mistake, one place: a closed set (`enum`) may also say no to a value of the wrong type,
         // but at the same value.
         assert!(
-            !errs.is_empty() && errs.iter().all(|e| e.instance_path == errs[0].instance_path),
+            !errs.is_empty()
+                && errs
+                    .iter()
+                    .all(|e| e.instance_path == errs[0].instance_path),
             "{what}: {errs:?}"
         );
         let err = errs

@@ -155,7 +155,10 @@ fn kql_corpus_agrees_with_kusto_language() {
         .output()
         .is_ok_and(|o| o.status.success());
     if !oracle.is_file() || !node || std::env::var_os("TOKENWARD_SKIP_ORACLE").is_some() {
-        crate::common::skip("kql_corpus_agrees_with_kusto_language", "the Kusto.Language oracle is not available");
+        crate::common::skip(
+            "kql_corpus_agrees_with_kusto_language",
+            "the Kusto.Language oracle is not available",
+        );
         return;
     }
     for (dir, valid) in [("kql_corpus/valid", true), ("kql_corpus/invalid", false)] {

@@ -145,8 +145,23 @@ fn closed_sets(kind: Kind, v: &mut Value) {
             vec!["definitions", "RawUaFamily", "properties", "class"],
             classes,
         )],
-        Kind::Config | Kind::Profile(_) => vec![],
+        Kind::Config => vec![(
+            vec!["properties", "lints", "additionalProperties"],
+            vec!["error", "warning", "off"],
+        )],
+        Kind::Profile(_) => vec![],
     };
+    if kind == Kind::Config {
+        // The keys of `lints:` are the registry's codes: an editor completes them, and a typo is
+        // flagged where the loader's E070 would be.
+        let codes: Vec<Value> = crate::lint::registry::LINTS
+            .iter()
+            .map(|l| Value::from(l.code))
+            .collect();
+        if let Some(o) = v["properties"]["lints"].as_object_mut() {
+            o.insert("propertyNames".into(), json!({ "enum": codes }));
+        }
+    }
     for (path, values) in sets {
         let mut at = &mut *v;
         for key in &path {

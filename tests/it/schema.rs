@@ -39,7 +39,10 @@ fn committed_schemas_are_what_the_model_generates() {
         let path = dir.join(file);
         if update {
             std::fs::create_dir_all(&dir).unwrap();
-            std::fs::write(&path, &run.stdout).unwrap();
+            // Renamed into place: the other tests read these files at the same time.
+            let tmp = path.with_extension("json.tmp");
+            std::fs::write(&tmp, &run.stdout).unwrap();
+            std::fs::rename(&tmp, &path).unwrap();
         } else if std::fs::read_to_string(&path).ok().as_deref() != Some(run.stdout.as_str()) {
             stale.push(file.to_string());
         }
@@ -302,5 +305,26 @@ fn schema_errors_and_loader_errors_agree_on_the_location() {
                 "{what}: schema error at {schema:?}, loader at {loader:?}"
             );
         }
+    }
+}
+
+/// The config's schema knows the lint codes and levels the loader accepts: what one refuses, the other does.
+#[test]
+fn the_config_schema_and_loader_agree_on_codes_and_levels() {
+    let v = validator("config.json");
+    for (text, ok) in [
+        ("lints: { KQL006: error, SPL009: warning }\n", true),
+        ("lints: { KQL099: warning }\n", false),
+        ("lints: { KQL006: loud }\n", false),
+        ("gates: { tests: { require_alert_and_no_alert: true } }\n", true),
+        ("gates: { tests: { require_alert_and_no_alert: yes please } }\n", false),
+    ] {
+        let instance: Value = serde_saphyr::from_str(text).unwrap();
+        let schema_ok = v.iter_errors(&instance).next().is_none();
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("tokenward.yaml");
+        std::fs::write(&path, text).unwrap();
+        let loader_ok = tokenward::lint::Config::load(Some(&path)).is_ok();
+        assert_eq!((schema_ok, loader_ok), (ok, ok), "{text}");
     }
 }

@@ -320,6 +320,38 @@ fn the_language_server_speaks_lsp_over_stdio() {
         .collect();
     assert_eq!(lsp_diags, cli_diags);
 
+    // What a client may send that the server does not serve: an error answer, and it goes on serving.
+    c.next_id += 1;
+    let id = c.next_id;
+    c.send(json!({"jsonrpc": "2.0", "id": id, "method": "textDocument/formatting",
+        "params": {"textDocument": {"uri": rule_uri}, "options": {"tabSize": 2, "insertSpaces": true}}}));
+    let answer = loop {
+        let m = c.recv();
+        if m["id"] == id {
+            break m;
+        }
+        c.pending.push(m);
+    };
+    assert_eq!(answer["error"]["code"], -32601, "{answer}");
+    // A position past the end of the text, a document never opened: no answer, no crash.
+    let past = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": rule_uri}, "position": {"line": 9999, "character": 9999}}),
+    );
+    assert_eq!(past, Value::Null);
+    let unopened = c.request(
+        "textDocument/completion",
+        json!({"textDocument": {"uri": uri(&ws.join("nowhere.yaml"))}, "position": {"line": 0, "character": 0}}),
+    );
+    assert_eq!(unopened, Value::Null);
+    // A YAML file that is not a rule gets no rule diagnostics.
+    let other_uri = uri(&ws.join("notes.yaml"));
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": other_uri, "languageId": "yaml", "version": 1, "text": "title: [unclosed\n"}}),
+    );
+    assert_eq!(c.diagnostics(&other_uri), Vec::<Value>::new());
+
     // Shut down cleanly.
     let r = c.request("shutdown", Value::Null);
     assert_eq!(r, Value::Null);

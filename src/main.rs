@@ -525,7 +525,7 @@ fn run_init(args: &InitArgs) -> anyhow::Result<ExitCode> {
     match scaffold::init(&args.dir, args.force) {
         Ok(files) => {
             eprintln!(
-                "wrote a starter repository of {} files into {}: `tokenward build` and `tokenward test` run there as written",
+                "wrote a starter repository of {} files into {}: run `tokenward build` there and commit dist/ (the workflow checks it with build --check); `tokenward test` passes as written",
                 files.len(),
                 args.dir.display()
             );

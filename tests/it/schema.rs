@@ -316,8 +316,14 @@ fn the_config_schema_and_loader_agree_on_codes_and_levels() {
         ("lints: { KQL006: error, SPL009: warning }\n", true),
         ("lints: { KQL099: warning }\n", false),
         ("lints: { KQL006: loud }\n", false),
-        ("gates: { tests: { require_alert_and_no_alert: true } }\n", true),
-        ("gates: { tests: { require_alert_and_no_alert: yes please } }\n", false),
+        (
+            "gates: { tests: { require_alert_and_no_alert: true } }\n",
+            true,
+        ),
+        (
+            "gates: { tests: { require_alert_and_no_alert: yes please } }\n",
+            false,
+        ),
     ] {
         let instance: Value = serde_saphyr::from_str(text).unwrap();
         let schema_ok = v.iter_errors(&instance).next().is_none();

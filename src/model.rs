@@ -439,11 +439,20 @@ fn yaml_error(file: &Arc<SourceFile>, err: &serde_saphyr::Error) -> Diagnostic {
             };
             at(Diagnostic::error("E003", format!("unknown key `{field}`")).help(hint))
         }
-        E::SerdeMissingField { field, .. } => at(Diagnostic::error(
-            "E004",
-            format!("missing required key `{field}`"),
-        )
-        .help("see docs/rule-format.md for the keys each section needs")),
+        E::SerdeMissingField { field, .. } => {
+            let d = Diagnostic::error("E004", format!("missing required key `{field}`"))
+                .help("see docs/rule-format.md for the keys each section needs");
+            // The parser notices at the mapping's last entry; the key belongs to the whole mapping, so
+            // point at what owns it (as a JSON Schema `required` error does): its parent key, or the
+            // first key of a top-level mapping or of a list item.
+            match inner
+                .location()
+                .and_then(|loc| missing_key_owner(file, &loc))
+            {
+                Some(span) => d.at(span),
+                None => at(d),
+            }
+        }
         E::SerdeInvalidType {
             unexpected,
             expected,
@@ -490,6 +499,57 @@ fn yaml_error(file: &Arc<SourceFile>, err: &serde_saphyr::Error) -> Diagnostic {
         )
         .help("check indentation, quoting and that `key: value` pairs are well formed")),
     }
+}
+
+/// Where a block mapping whose entry starts at `loc` is owned: the key that holds it (`correlation:`),
+/// or, for the top-level mapping or a list item's mapping, its first key. `None` when `loc` is not at
+/// the start of a block-mapping entry (a flow mapping `{ … }`), where the parser's place is kept.
+fn missing_key_owner(file: &Arc<SourceFile>, loc: &serde_saphyr::Location) -> Option<Span> {
+    let text = &file.text;
+    let lines: Vec<(usize, &str)> = text
+        .split_inclusive('\n')
+        .scan(0, |off, l| {
+            let start = *off;
+            *off += l.len();
+            Some((start, l.trim_end_matches(['\n', '\r'])))
+        })
+        .collect();
+    // Where the key of an entry line starts: after indentation and any `- ` list markers.
+    let key_col = |l: &str| -> Option<usize> {
+        let mut i = l.len() - l.trim_start_matches(' ').len();
+        while l[i..].starts_with("- ") {
+            i += 2 + (l[i + 2..].len() - l[i + 2..].trim_start_matches(' ').len());
+        }
+        let rest = &l[i..];
+        (!rest.is_empty() && !rest.starts_with('#')).then_some(i)
+    };
+    let key_span = |(start, l): (usize, &str), col: usize| {
+        let end = l[col..].find(':').map_or(l.len(), |e| col + e);
+        Span::new(file, start + col, start + end.max(col + 1).min(l.len()))
+    };
+    let line = (loc.line() as usize).checked_sub(1)?;
+    let col = (loc.column() as usize).checked_sub(1)?;
+    if key_col(lines.get(line)?.1) != Some(col) {
+        return None;
+    }
+    let mut first = line;
+    for i in (0..line).rev() {
+        let l = lines[i].1;
+        let Some(c) = key_col(l) else { continue };
+        if c > col {
+            continue; // nested content of an earlier entry
+        }
+        if c == col {
+            first = i;
+            // `- key:` opens a list item's mapping at this column: nothing above belongs to it.
+            if l[..c].trim_end().ends_with('-') {
+                return Some(key_span(lines[i], c));
+            }
+            continue;
+        }
+        return Some(key_span(lines[i], c));
+    }
+    Some(key_span(lines[first], col))
 }
 
 fn first_line(s: &str) -> String {

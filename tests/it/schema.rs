@@ -193,24 +193,13 @@ fn line_col(loc: &serde_saphyr::Location) -> (usize, usize) {
     (loc.line() as usize, loc.column() as usize)
 }
 
-/// The last line any key or value of a node is written on.
-fn last_line(n: &Spanned<Node>) -> usize {
-    let own = n.referenced.line() as usize;
-    match &n.value {
-        Node::Map(m) => m
-            .iter()
-            .map(|(k, v)| (k.referenced.line() as usize).max(last_line(v)))
-            .fold(own, usize::max),
-        Node::Seq(s) => s.iter().map(last_line).fold(own, usize::max),
-        Node::Leaf => own,
-    }
-}
-
-/// Where a schema error points: the value at its instance path, or for an unexpected property the
-/// key itself; and the last line of that value (a missing key is missing from all of it).
-fn schema_error_at(text: &str, err: &jsonschema::ValidationError) -> ((usize, usize), usize) {
+/// Where a schema error points in the YAML: the value at its instance path; for an unexpected property
+/// the key itself; for a missing (`required`) property the key that holds the mapping, or the mapping's
+/// first key when nothing does (the document, a list item).
+fn schema_error_at(text: &str, err: &jsonschema::ValidationError) -> (usize, usize) {
     let doc: Spanned<Node> = serde_saphyr::from_str(text).unwrap();
     let mut at = &doc;
+    let mut holder: Option<&Spanned<String>> = None;
     for seg in err
         .instance_path
         .as_str()
@@ -218,18 +207,35 @@ fn schema_error_at(text: &str, err: &jsonschema::ValidationError) -> ((usize, us
         .filter(|s| !s.is_empty())
     {
         at = match &at.value {
-            Node::Map(m) => &m.iter().find(|(k, _)| k.value == seg).unwrap().1,
-            Node::Seq(s) => &s[seg.parse::<usize>().unwrap()],
+            Node::Map(m) => {
+                let (k, v) = m.iter().find(|(k, _)| k.value == seg).unwrap();
+                holder = Some(k);
+                v
+            }
+            Node::Seq(s) => {
+                holder = None;
+                &s[seg.parse::<usize>().unwrap()]
+            }
             Node::Leaf => panic!("no {seg} in a scalar"),
         };
     }
-    if let jsonschema::error::ValidationErrorKind::AdditionalProperties { unexpected } = &err.kind {
-        if let Node::Map(m) = &at.value {
+    match &err.kind {
+        jsonschema::error::ValidationErrorKind::AdditionalProperties { unexpected } => {
+            let Node::Map(m) = &at.value else {
+                panic!("additionalProperties on a non-mapping")
+            };
             let (k, _) = m.iter().find(|(k, _)| k.value == unexpected[0]).unwrap();
-            return (line_col(&k.referenced), k.referenced.line() as usize);
+            line_col(&k.referenced)
         }
+        jsonschema::error::ValidationErrorKind::Required { .. } => match holder {
+            Some(k) => line_col(&k.referenced),
+            None => match &at.value {
+                Node::Map(m) => line_col(&m[0].0.referenced),
+                _ => line_col(&at.referenced),
+            },
+        },
+        _ => line_col(&at.referenced),
     }
-    (line_col(&at.referenced), last_line(at))
 }
 
 #[test]
@@ -268,6 +274,14 @@ fn schema_errors_and_loader_errors_agree_on_the_location() {
             "E004",
             "required",
         ),
+        (
+            "missing key in a list item",
+            format!(
+                "{minimal}tests:\n  - name: t\n    events:\n      - a.sentinel.json\n    expect: no_alert\n"
+            ),
+            "E004",
+            "required",
+        ),
     ];
     for (what, text, code, keyword) in cases {
         let file = tokenward::diag::SourceFile::new("x.yaml", text.clone());
@@ -290,21 +304,11 @@ fn schema_errors_and_loader_errors_agree_on_the_location() {
             .iter()
             .find(|e| e.schema_path.as_str().ends_with(keyword))
             .unwrap_or_else(|| panic!("{what}: no `{keyword}` error in {errs:?}"));
-        let (schema, last) = schema_error_at(&text, err);
-        if keyword == "required" {
-            // The schema names the mapping that lacks the key; the loader notices at the mapping's
-            // last entry. Both must be the same mapping: the loader's line lies within it.
-            assert!(
-                (schema.0..=last).contains(&loader.0),
-                "{what}: schema error at the mapping on lines {}..={last}, loader at {loader:?}",
-                schema.0
-            );
-        } else {
-            assert_eq!(
-                schema, loader,
-                "{what}: schema error at {schema:?}, loader at {loader:?}"
-            );
-        }
+        let schema = schema_error_at(&text, err);
+        assert_eq!(
+            schema, loader,
+            "{what}: schema error at {schema:?}, loader at {loader:?}"
+        );
     }
 }
 

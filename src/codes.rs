@@ -386,6 +386,22 @@ pub const COMPILER: &[Entry] = &[
         "Name events files *.sentinel.json or *.splunk.json, and list sessions only for `alert`.",
     ),
     e(
+        "E061",
+        "missing-test-kind",
+        "a rule lacks an `alert` or a `no_alert` test case while tokenward.yaml requires both",
+        "A rule tested only on events it must alert on can be made to alert on everything, and one tested only on quiet events can be made blind; with `gates: { tests: { require_alert_and_no_alert: true } }` `tokenward test` fails on either.",
+        "# tokenward.yaml\ngates: { tests: { require_alert_and_no_alert: true } }\n# rules/x.yaml has only `expect: alert` cases",
+        "Add the missing kind of case under `tests:`, with its events in both shapes (`tokenward new rule` writes one of each).",
+    ),
+    e(
+        "E062",
+        "uncovered-technique",
+        "`report --require` names an ATT&CK technique no stable rule covers",
+        "A coverage claim in a pull request or an audit is only as good as the rules behind it: experimental rules and missing ones do not count.",
+        "tokenward report --require T1078.004",
+        "Write a rule for the technique, tag an existing one's `attack:`, or promote a rule that covers it to `status: stable`.",
+    ),
+    e(
         "E070",
         "bad-config",
         "a malformed project config (tokenward.yaml)",

@@ -25,6 +25,9 @@ pub struct Report {
     /// True when a field a query tests is missing from more than the allowed share of events, or a
     /// health check fires.
     pub failed: bool,
+    /// When no event carries any field a query tests: the target whose shape the events have instead.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -45,9 +48,12 @@ pub struct FieldShare {
     pub ok: bool,
 }
 
+/// `others` are the other targets' backends: when the samples carry none of the fields in `backend`'s
+/// shape, they are asked whether the samples are in theirs (a wrong `--target`).
 pub fn check(
     plans: &[Plan],
     backend: &dyn Backend,
+    others: &[&dyn Backend],
     samples: &[PathBuf],
     max_missing: f64,
 ) -> Result<Report, Vec<Diagnostic>> {
@@ -62,16 +68,39 @@ pub fn check(
         .filter(|f| !f.is_derived())
         .collect();
     let mut errs = Vec::new();
+    // The key each field was found under, when the record says (`time` or `_time`).
+    let mut keys: BTreeMap<crate::catalogue::Field, BTreeMap<String, usize>> = BTreeMap::new();
+    // Events whose tested fields the other targets' readers find (a wrong --target).
+    let mut elsewhere: Vec<usize> = vec![0; others.len()];
     for s in samples {
-        let read = backend.each_event(s, &mut |e, verdict| {
+        let read = crate::events::for_each_record(s, &mut |record| {
+            let (e, verdict) = backend.read_event(&record);
             total += 1;
             *auth_details.entry(verdict.describe()).or_insert(0) += 1;
             for &f in &needed {
                 if !e.missing.contains(&f) {
                     *present.entry(f).or_insert(0) += 1;
+                    if let Some(k) = backend.key_used(f, &record) {
+                        *keys.entry(f).or_default().entry(k).or_insert(0) += 1;
+                    }
+                }
+            }
+            // Fewer than half the fields found here (a reader may default one, like Splunk's
+            // `_indextime`), and the other target's reader finds most of them: that target's shape.
+            let found = |missing: &std::collections::BTreeSet<crate::catalogue::Field>| {
+                needed.iter().filter(|f| !missing.contains(f)).count()
+            };
+            let here = found(&e.missing);
+            if here * 2 < needed.len() {
+                for (i, other) in others.iter().enumerate() {
+                    let (o, _) = other.read_event(&record);
+                    if found(&o.missing) * 2 > needed.len() {
+                        elsewhere[i] += 1;
+                    }
                 }
             }
             tally.add(&e, &verdict);
+            Ok(())
         });
         if let Err(e) = read {
             errs.push(e);
@@ -99,7 +128,7 @@ pub fn check(
             failed |= !ok && is_tested;
             fields.push(FieldShare {
                 field: f.name(),
-                source: backend.source_of(f),
+                source: source_label(backend.source_of(f), keys.get(&f)),
                 present,
                 share,
                 tested: is_tested,
@@ -113,6 +142,19 @@ pub fn check(
     }
     let health = tally.findings(backend.health());
     failed |= !health.is_empty();
+    let hint = others
+        .iter()
+        .zip(&elsewhere)
+        .filter(|(_, n)| **n * 2 > total)
+        .max_by_key(|(_, n)| **n)
+        .map(|(other, n)| {
+            format!(
+                "the events lack the fields of the {} shape, and {n} of {total} read as {} events: --target is probably wrong; pass --target {}",
+                backend.target().name(),
+                other.target().name(),
+                other.target().name()
+            )
+        });
     Ok(Report {
         target: backend.target().name(),
         files: samples.iter().map(|p| p.display().to_string()).collect(),
@@ -121,7 +163,82 @@ pub fn check(
         rules,
         health,
         failed,
+        hint,
     })
+}
+
+/// The profile's source of a field, or the keys the events really carried it under when they differ
+/// (raw Azure Monitor records carry `time` where Splunk's own events carry `_time`).
+fn source_label(mapped: String, used: Option<&BTreeMap<String, usize>>) -> String {
+    match used {
+        Some(k) if k.len() == 1 && k.contains_key(&mapped) => mapped,
+        Some(k) if k.len() == 1 => k.keys().next().cloned().unwrap_or(mapped),
+        Some(k) if !k.is_empty() => k
+            .iter()
+            .map(|(key, n)| format!("{key} ({n})"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        _ => mapped,
+    }
+}
+
+/// What failed, by name: each tested field missing from too many events (with its rules), and each
+/// health check that fires.
+pub fn failures(r: &Report) -> Vec<String> {
+    let mut fields: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for rule in &r.rules {
+        for f in rule.fields.iter().filter(|f| !f.ok && f.tested) {
+            fields.entry(f.field).or_default().push(&rule.rule);
+        }
+    }
+    let mut out: Vec<String> = fields
+        .iter()
+        .map(|(f, rules)| format!("{f} ({})", rules.join(", ")))
+        .collect();
+    // A check fires once per source it watches; the line names it once.
+    let checks: std::collections::BTreeSet<String> =
+        r.health.iter().map(|h| h.check.to_string()).collect();
+    out.extend(checks.into_iter().map(|c| format!("health check {c}")));
+    out
+}
+
+/// GitHub Actions annotations: one error per missing field and per firing health check.
+pub fn render_github(r: &Report) -> String {
+    let mut out = String::new();
+    let files = r.files.join(", ");
+    for rule in &r.rules {
+        for f in rule.fields.iter().filter(|f| !f.ok && f.tested) {
+            let _ = writeln!(
+                out,
+                "::error title={}::{}",
+                crate::output::gh_property("check-fields missing field"),
+                crate::output::gh_data(&format!(
+                    "{}: field {} ({}) is in {}/{} events of {files}; rule {} tests it",
+                    r.target, f.field, f.source, f.present, r.events, rule.rule
+                ))
+            );
+        }
+    }
+    for h in &r.health {
+        let _ = writeln!(
+            out,
+            "::error title={}::{}",
+            crate::output::gh_property("check-fields health check"),
+            crate::output::gh_data(&format!(
+                "{}: the health check {} fires over {files} (share {:.4}, threshold {})",
+                r.target, h.check, h.share, h.threshold
+            ))
+        );
+    }
+    if let Some(h) = &r.hint {
+        let _ = writeln!(
+            out,
+            "::notice title={}::{}",
+            crate::output::gh_property("check-fields target"),
+            crate::output::gh_data(h)
+        );
+    }
+    out
 }
 
 pub fn render_human(r: &Report) -> String {
@@ -210,13 +327,17 @@ pub fn render_human(r: &Report) -> String {
             h.check, source, h.events, h.share, h.threshold
         );
     }
+    if let Some(h) = &r.hint {
+        let _ = writeln!(out, "\nhint: {h}");
+    }
+    let failures = failures(r);
     let _ = writeln!(
         out,
         "\n{}",
         if r.failed {
-            "FAILED: a field a query tests is missing from too many events, or a health check fires"
+            format!("FAILED: {}", failures.join("; "))
         } else {
-            "ok: every field the queries need is present"
+            "ok: every field the queries need is present".to_string()
         }
     );
     out

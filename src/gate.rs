@@ -127,13 +127,10 @@ impl Side {
     fn materialize(&self, rules: &Path, scratch: &Path) -> Result<(PathBuf, PathBuf), Diagnostic> {
         match self {
             Side::Folder(p) => {
-                let abs = std::path::absolute(p).map_err(|e| {
-                    Diagnostic::error("E001", format!("cannot resolve the folder: {e}")).in_file(p)
-                })?;
-                match (abs.parent(), abs.file_name()) {
-                    (Some(parent), Some(name)) => Ok((parent.to_path_buf(), PathBuf::from(name))),
-                    _ => Ok((abs.clone(), PathBuf::from("."))),
-                }
+                // Copied to `<scratch>/<rules>` so that both sides name their files alike: the headers
+                // say `rules/x.yaml` whatever folder each side was read from.
+                copy_rules(p, &scratch.join(rules))?;
+                Ok((scratch.to_path_buf(), rules.to_path_buf()))
             }
             Side::Revision(rev) => {
                 let commit = resolve_revision(rev, rules)?;
@@ -163,6 +160,37 @@ impl Side {
             }
         }
     }
+}
+
+/// Copies a folder of rules (its YAML and JSON files, links confined by the walker) into `dest`.
+fn copy_rules(from: &Path, dest: &Path) -> Result<(), Diagnostic> {
+    let files = crate::walk::files(from, &|_| false).map_err(|d| {
+        d.into_iter()
+            .next()
+            .unwrap_or_else(|| Diagnostic::error("E001", "cannot read the folder").in_file(from))
+    })?;
+    for f in files {
+        let rel = f.strip_prefix(from).unwrap_or(&f);
+        let to = dest.join(rel);
+        if let Some(parent) = to.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| {
+                Diagnostic::error("E040", format!("cannot create a scratch folder: {e}"))
+            })?;
+        }
+        std::fs::copy(&f, &to).map_err(|e| {
+            Diagnostic::error("E001", format!("cannot read the file: {e}")).in_file(&f)
+        })?;
+    }
+    Ok(())
+}
+
+/// True when a `diff` report says a rule or a shared artifact changed (`diff --exit-code`).
+pub fn has_changes(report: &str) -> bool {
+    report.lines().any(|l| {
+        (l.starts_with("rule ")
+            && (l.ends_with(": added") || l.ends_with(": removed") || l.ends_with(": changed")))
+            || l.starts_with("shared artifacts changed")
+    })
 }
 
 /// A git revision as a commit id. Whatever the text (`--output=x`, `-p`), git reads it as a revision,

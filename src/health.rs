@@ -13,7 +13,7 @@ use crate::duration::Duration;
 use crate::events::{AuthDetails, Event};
 
 /// The `health:` section every target profile has.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HealthConfig {
     /// How far back the health query reads.

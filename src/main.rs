@@ -12,6 +12,7 @@ use tokenward::backend::Target;
 use tokenward::diag::Diagnostic;
 use tokenward::output::{self, Format};
 use tokenward::{codes, fieldcheck, gate, lint, outdir, pipeline, testing};
+use tokenward::{navigator, scaffold, schema};
 
 #[derive(Parser)]
 #[command(
@@ -38,11 +39,20 @@ enum Command {
     Rule(RuleArgs),
     /// What changed per rule and target between two rule sets (folders or git revisions).
     Diff(DiffArgs),
-    /// Write the coverage matrix (rules × ATT&CK × NIST 800-53 × targets) as Markdown and HTML.
+    /// Write the coverage matrix (rules × ATT&CK × NIST 800-53 × targets) as Markdown and HTML, and an
+    /// ATT&CK Navigator layer; `--require` fails when a technique has no stable rule.
     Report(ReportArgs),
     /// Why each session of an events file alerted or stayed quiet: the evaluator's trace, verified
     /// counterfactuals, and (--format html) a timeline per session.
     Explain(ExplainArgs),
+    /// Print the JSON Schema of a file tokenward reads: rule, list, ua-table, config or profile.
+    Schema(SchemaArgs),
+    /// Write a starter repository (rules, lists, profiles, schemas, tokenward.yaml, CI and pre-commit).
+    Init(InitArgs),
+    /// Write a skeleton: `tokenward new rule ID` (a rule with an alert and a no_alert test).
+    New(NewArgs),
+    /// A language server over stdio, for rule YAML, .kql and .spl (docs/editors.md).
+    Lsp,
 }
 
 #[derive(clap::Args)]
@@ -64,6 +74,49 @@ struct ExplainArgs {
     /// Folder holding sentinel.yaml / splunk.yaml profiles that override the bundled ones.
     #[arg(long)]
     profiles: Option<PathBuf>,
+}
+
+#[derive(clap::Args)]
+struct SchemaArgs {
+    /// rule, list, ua-table, config or profile.
+    kind: String,
+    /// For `profile`: the target whose profile format to print.
+    #[arg(long, value_enum)]
+    target: Option<Target>,
+}
+
+#[derive(clap::Args)]
+struct InitArgs {
+    /// The folder to write the starter repository into (created when missing).
+    #[arg(default_value = ".")]
+    dir: PathBuf,
+    /// Write into a folder that is not empty (an existing file is still never overwritten).
+    #[arg(long)]
+    force: bool,
+    /// How errors are printed: human or github.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+}
+
+#[derive(clap::Args)]
+struct NewArgs {
+    #[command(subcommand)]
+    what: NewWhat,
+}
+
+#[derive(Subcommand)]
+enum NewWhat {
+    /// A rule skeleton with the schema modeline, an alert and a no_alert case and their events.
+    Rule {
+        /// The rule id (kebab-case).
+        id: String,
+        /// The rules folder to write into.
+        #[arg(long, default_value = "rules")]
+        dir: PathBuf,
+        /// How errors are printed: human or github.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
 }
 
 #[derive(clap::Args)]
@@ -114,6 +167,9 @@ struct TestArgs {
     /// human (a pass/fail table), json, junit (JUnit XML) or github (annotations for failures).
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
+    /// Project config with the test gates (default: ./tokenward.yaml when present).
+    #[arg(long)]
+    config: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -136,6 +192,7 @@ struct CheckFieldsArgs {
     /// Fail when a needed field is missing from more than this share of events.
     #[arg(long, default_value_t = 0.05)]
     max_missing: f64,
+    /// human, json or github (an annotation per missing field and firing health check).
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
 }
@@ -181,6 +238,12 @@ struct DiffArgs {
     /// `*.splunk.json`) and show the sessions whose verdict changes, with the trace lines that differ.
     #[arg(long)]
     events: Option<PathBuf>,
+    /// Exit 1 when something changed, 0 when nothing did (like `git diff --exit-code`).
+    #[arg(long)]
+    exit_code: bool,
+    /// How rule errors are printed: human or github.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
 }
 
 #[derive(clap::Args)]
@@ -188,9 +251,16 @@ struct ReportArgs {
     /// Rule files or folders of rules.
     #[arg(default_value = "rules")]
     paths: Vec<PathBuf>,
-    /// Where coverage.md, coverage.html and rules/<id>.html (each test case as a timeline) are written.
+    /// Where coverage.md, coverage.html, coverage-layer.json (ATT&CK Navigator) and rules/<id>.html
+    /// (each test case as a timeline) are written.
     #[arg(long, default_value = "report")]
     out: PathBuf,
+    /// ATT&CK techniques that must each have a stable rule (comma-separated); exit 1 otherwise.
+    #[arg(long, value_delimiter = ',')]
+    require: Vec<String>,
+    /// How errors are printed: human, json or github.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
     /// Folder holding sentinel.yaml / splunk.yaml profiles that override the bundled ones (used to read
     /// the test events).
     #[arg(long)]
@@ -235,6 +305,12 @@ fn main() -> ExitCode {
         Command::Diff(args) => run_diff(&args),
         Command::Report(args) => run_report(&args),
         Command::Explain(args) => run_explain(&args),
+        Command::Schema(args) => run_schema(&args),
+        Command::Init(args) => run_init(&args),
+        Command::New(args) => run_new(&args),
+        Command::Lsp => tokenward::lsp::run()
+            .map(|()| ExitCode::SUCCESS)
+            .map_err(|e| anyhow::anyhow!("language server: {e}")),
     };
     match result {
         Ok(code) => code,
@@ -391,6 +467,7 @@ fn run_rule(args: &RuleArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn run_diff(args: &DiffArgs) -> anyhow::Result<ExitCode> {
+    accept(args.format, &[Format::Human, Format::Github], "diff")?;
     match gate::diff_sides(
         &args.old,
         &args.new,
@@ -400,15 +477,20 @@ fn run_diff(args: &DiffArgs) -> anyhow::Result<ExitCode> {
     ) {
         Ok(text) => {
             print!("{text}");
-            Ok(ExitCode::SUCCESS)
+            Ok(if args.exit_code && gate::has_changes(&text) {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            })
         }
         Err(gate::DiffError::Usage(d)) => {
-            report(&[d], Format::Human, Channel::Stderr, None, "");
+            report(&[d], args.format, Channel::Stderr, None, "");
             Ok(ExitCode::from(2))
         }
         Err(gate::DiffError::Rules(diags)) => {
-            report(&diags, Format::Human, Channel::Stderr, None, "");
-            Ok(ExitCode::from(1))
+            report(&diags, args.format, Channel::Stderr, None, "");
+            // Git's --exit-code: 1 means a difference, so a failure is told apart.
+            Ok(ExitCode::from(if args.exit_code { 2 } else { 1 }))
         }
     }
 }
@@ -441,6 +523,8 @@ fn run_explain(args: &ExplainArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn run_report(args: &ReportArgs) -> anyhow::Result<ExitCode> {
+    use Format::*;
+    accept(args.format, &[Human, Json, Github], "report")?;
     let loaded = pipeline::load(&args.paths, args.profiles.as_deref()).and_then(|(b, d)| {
         let plans = pipeline::plan_all(&d);
         let pages = tokenward::report::timelines(&plans, &b)?;
@@ -449,7 +533,7 @@ fn run_report(args: &ReportArgs) -> anyhow::Result<ExitCode> {
     let (detections, pages) = match loaded {
         Ok(x) => x,
         Err(diags) => {
-            report(&diags, Format::Human, Channel::Stderr, None, "");
+            report(&diags, args.format, Channel::Stderr, None, "");
             return Ok(ExitCode::from(1));
         }
     };
@@ -457,18 +541,110 @@ fn run_report(args: &ReportArgs) -> anyhow::Result<ExitCode> {
     let linked: Vec<String> = pages.iter().map(|(id, _)| id.clone()).collect();
     let md = tokenward::report::markdown(&metas, &Target::ALL);
     let html = tokenward::report::html(&metas, &Target::ALL, &linked);
+    let layer = serde_json::to_string_pretty(&navigator::layer(&metas))? + "\n";
     std::fs::create_dir_all(args.out.join("rules"))?;
     std::fs::write(args.out.join("coverage.md"), md)?;
     std::fs::write(args.out.join("coverage.html"), html)?;
+    std::fs::write(args.out.join("coverage-layer.json"), layer)?;
     for (id, page) in &pages {
         std::fs::write(args.out.join("rules").join(format!("{id}.html")), page)?;
     }
     eprintln!(
-        "wrote {out}/coverage.md, {out}/coverage.html and {} timeline page(s) under {out}/rules/",
+        "wrote {out}/coverage.md, coverage.html, coverage-layer.json and {} timeline page(s) under {out}/rules/",
         pages.len(),
         out = args.out.display()
     );
+    let uncovered = navigator::require(&metas, &args.require);
+    if !uncovered.is_empty() {
+        report(&uncovered, args.format, Channel::Stderr, None, "");
+        return Ok(ExitCode::from(1));
+    }
+    if !args.require.is_empty() {
+        let named: Vec<&str> = args.require.iter().map(|t| t.trim()).collect();
+        eprintln!(
+            "every required technique has a stable rule: {}",
+            named.join(", ")
+        );
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+fn run_schema(args: &SchemaArgs) -> anyhow::Result<ExitCode> {
+    let name = match (args.kind.as_str(), args.target) {
+        ("profile", Some(t)) => format!("profile-{}", t.name()),
+        ("profile", None) => anyhow::bail!("`schema profile` needs --target sentinel or splunk"),
+        (k, _) => k.to_string(),
+    };
+    let Some(kind) = schema::Kind::by_name(&name) else {
+        let names: Vec<String> = schema::Kind::all().iter().map(|k| k.name()).collect();
+        anyhow::bail!(
+            "no schema `{}`; one of: rule, list, ua-table, config, profile --target T ({})",
+            args.kind,
+            names.join(", ")
+        );
+    };
+    match schema::render(kind) {
+        Ok(text) => {
+            print!("{text}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(diags) => {
+            report(&diags, Format::Human, Channel::Stderr, None, "");
+            Ok(ExitCode::from(1))
+        }
+    }
+}
+
+fn run_init(args: &InitArgs) -> anyhow::Result<ExitCode> {
+    accept(args.format, &[Format::Human, Format::Github], "init")?;
+    match scaffold::init(&args.dir, args.force) {
+        Ok(files) => {
+            eprintln!(
+                "wrote a starter repository of {} files into {}: run `tokenward build` there and commit dist/ (the workflow checks it with build --check); `tokenward test` passes as written",
+                files.len(),
+                args.dir.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(d) => {
+            report(
+                &[d],
+                args.format,
+                Channel::Stderr,
+                None,
+                "; nothing was written",
+            );
+            Ok(ExitCode::from(1))
+        }
+    }
+}
+
+fn run_new(args: &NewArgs) -> anyhow::Result<ExitCode> {
+    let NewWhat::Rule { id, dir, format } = &args.what;
+    accept(*format, &[Format::Human, Format::Github], "new rule")?;
+    match scaffold::new_rule(id, dir) {
+        Ok(files) => {
+            for f in &files {
+                println!("{}", f.display());
+            }
+            eprintln!(
+                "wrote rule `{id}` and its test events; `tokenward build {}` and `tokenward test {}` pass as written",
+                dir.display(),
+                dir.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(d) => {
+            report(
+                &[d],
+                *format,
+                Channel::Stderr,
+                None,
+                "; nothing was written",
+            );
+            Ok(ExitCode::from(1))
+        }
+    }
 }
 
 fn run_test(args: &TestArgs) -> anyhow::Result<ExitCode> {
@@ -487,6 +663,18 @@ fn run_test(args: &TestArgs) -> anyhow::Result<ExitCode> {
         }
     };
     let plans = pipeline::plan_all(&detections);
+    let config = match lint::Config::load(args.config.as_deref()) {
+        Ok(c) => c,
+        Err(d) => {
+            report(&d, diag_format, Channel::Stderr, None, "");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let gate_errors = if config.gates.require_alert_and_no_alert {
+        testing::missing_cases(&plans)
+    } else {
+        Vec::new()
+    };
     let outcomes = match testing::run(&plans, &backends) {
         Ok(o) => o,
         Err(diags) => {
@@ -500,7 +688,10 @@ fn run_test(args: &TestArgs) -> anyhow::Result<ExitCode> {
         Github => print!("{}", testing::render_github(&outcomes)),
         _ => print!("{}", testing::render_table(&outcomes)),
     }
-    let failed = outcomes.iter().any(|o| !o.passed);
+    if !gate_errors.is_empty() {
+        report(&gate_errors, diag_format, Channel::Stderr, None, "");
+    }
+    let failed = outcomes.iter().any(|o| !o.passed) || !gate_errors.is_empty();
     Ok(if failed {
         ExitCode::from(1)
     } else {
@@ -509,7 +700,11 @@ fn run_test(args: &TestArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn run_check_fields(args: &CheckFieldsArgs) -> anyhow::Result<ExitCode> {
-    accept(args.format, &[Format::Human, Format::Json], "check-fields")?;
+    accept(
+        args.format,
+        &[Format::Human, Format::Json, Format::Github],
+        "check-fields",
+    )?;
     if !(0.0..=1.0).contains(&args.max_missing) {
         anyhow::bail!("--max-missing must be between 0 and 1");
     }
@@ -528,9 +723,14 @@ fn run_check_fields(args: &CheckFieldsArgs) -> anyhow::Result<ExitCode> {
             anyhow::bail!("no rule `{id}` under {}", args.rules.display());
         }
     }
+    let others: Vec<&dyn tokenward::backend::Backend> = backends
+        .iter()
+        .filter(|b| b.target() != args.target)
+        .collect();
     let r = match fieldcheck::check(
         &plans,
         backends.get(args.target),
+        &others,
         &args.samples,
         args.max_missing,
     ) {
@@ -542,6 +742,7 @@ fn run_check_fields(args: &CheckFieldsArgs) -> anyhow::Result<ExitCode> {
     };
     match args.format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&r)?),
+        Format::Github => print!("{}", fieldcheck::render_github(&r)),
         _ => print!("{}", fieldcheck::render_human(&r)),
     }
     Ok(if r.failed {

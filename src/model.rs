@@ -4,49 +4,109 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 use crate::diag::{did_you_mean, Diagnostic, SourceFile, Span};
 
+/// The JSON Schema generator every file's schema is made with (`tokenward schema`, src/schema.rs):
+/// draft 7, the draft yaml-language-server implements fully.
+pub fn schema_generator() -> schemars::SchemaGenerator {
+    schemars::generate::SchemaSettings::draft07().into_generator()
+}
+
 /// Files larger than this are refused before parsing.
 pub const MAX_FILE_BYTES: usize = 1 << 20;
 
-pub use serde_saphyr::Spanned;
+/// A value with where it was written: serde-saphyr's `Spanned`, wrapped so that its JSON Schema is the
+/// schema of the value (the JSON Schema of each file comes from these same structs, `src/schema.rs`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Spanned<T> {
+    pub value: T,
+    /// Where the value is used (an alias's use site for an aliased value).
+    pub referenced: serde_saphyr::Location,
+    /// Where the value is defined.
+    pub defined: serde_saphyr::Location,
+}
 
-#[derive(Debug, Deserialize)]
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Spanned<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        serde_saphyr::Spanned::<T>::deserialize(d).map(|s| Spanned {
+            value: s.value,
+            referenced: s.referenced,
+            defined: s.defined,
+        })
+    }
+}
+
+impl<T: JsonSchema> JsonSchema for Spanned<T> {
+    fn inline_schema() -> bool {
+        T::inline_schema()
+    }
+
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        T::schema_name()
+    }
+
+    fn schema_id() -> std::borrow::Cow<'static, str> {
+        T::schema_id()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        T::json_schema(generator)
+    }
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawDetection {
+    /// The rule's id: kebab-case, unique across the rule set; names every output file.
     pub id: Spanned<String>,
+    /// One line, shown as the alert's name.
     pub title: Spanned<String>,
+    /// What the rule detects and why; carried into the analytic rule and the saved search.
     pub description: Spanned<String>,
+    /// informational, low, medium or high.
     pub severity: Spanned<String>,
+    /// experimental, test, stable or deprecated; `report --require` counts only stable rules.
     pub status: Spanned<String>,
+    /// Who wrote the rule; carried into the query headers and the deployment metadata.
     #[serde(default)]
     pub author: Option<Spanned<String>>,
+    /// MITRE ATT&CK technique ids (T1550.004).
     #[serde(default)]
     pub attack: Vec<Spanned<String>>,
+    /// NIST 800-53 control ids (IA-2(1)).
     #[serde(default)]
     pub controls: Vec<Spanned<String>>,
+    /// URLs; carried into the query headers and the deployment metadata.
     #[serde(default)]
     pub references: Vec<Spanned<String>>,
+    /// Lists of the rule's own, by name (shared lists live in lists/<name>.yaml).
     #[serde(default)]
     pub lists: BTreeMap<String, Spanned<RawList>>,
+    /// A rule that pairs an issuance with a later use of the same session.
     #[serde(default)]
     pub correlation: Option<Spanned<RawCorrelation>>,
+    /// A rule that one event decides.
     #[serde(default, rename = "match")]
     pub single: Option<Spanned<RawMatch>>,
+    /// The signals a correlation pair is scored on.
     #[serde(default)]
     pub signals: Option<Spanned<RawSignals>>,
+    /// Conditions over the pair that silence it.
     #[serde(default)]
     pub suppressions: Vec<Spanned<RawSuppression>>,
+    /// How often the deployed query runs and how late events may arrive.
     #[serde(default)]
     pub schedule: Option<Spanned<RawSchedule>>,
+    /// Test cases: sample events in both shapes and what the rule must make of them.
     #[serde(default)]
     pub tests: Vec<Spanned<RawTest>>,
 }
 
 /// A rule test: sample events and what the rule must make of them.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawTest {
     pub name: Spanned<String>,
@@ -68,7 +128,7 @@ pub struct RawTest {
     pub signals: Option<Vec<Spanned<String>>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawCorrelation {
     #[serde(default)]
@@ -84,19 +144,19 @@ pub struct RawCorrelation {
     pub anchor: Option<Spanned<String>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawPredicate {
     pub when: Spanned<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawMatch {
     pub when: Spanned<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawSignals {
     #[serde(default)]
@@ -126,7 +186,7 @@ pub struct RawSignals {
 }
 
 /// A signal of the rule's own.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawSignal {
     pub name: Spanned<String>,
@@ -137,7 +197,7 @@ pub struct RawSignal {
     pub when: Spanned<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawSuppression {
     pub name: Spanned<String>,
@@ -146,7 +206,7 @@ pub struct RawSuppression {
     pub when: Spanned<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawSchedule {
     #[serde(default)]
@@ -156,7 +216,7 @@ pub struct RawSchedule {
 }
 
 /// A list: inline in a rule's `lists:` or one file under `lists/`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawList {
     pub kind: Spanned<String>,
@@ -175,6 +235,19 @@ pub struct RawList {
 pub enum ListValue {
     Int(i64),
     Str(String),
+}
+
+impl JsonSchema for ListValue {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ListValue".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A whole number (an ASN) or a string (a CIDR, an app id, a value); the list's `kind` decides which.",
+            "type": ["integer", "string"]
+        })
+    }
 }
 
 impl<'de> Deserialize<'de> for ListValue {
@@ -222,7 +295,7 @@ impl<'de> Deserialize<'de> for ListValue {
 }
 
 /// A list read at query time from the SIEM: a Sentinel watchlist and a Splunk lookup.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawExternal {
     pub watchlist: Spanned<String>,
@@ -232,7 +305,7 @@ pub struct RawExternal {
 }
 
 /// The shared user-agent family table (`lists/ua_families.yaml`).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawUaTable {
     #[serde(default)]
@@ -243,7 +316,7 @@ pub struct RawUaTable {
     pub families: Vec<Spanned<RawUaFamily>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawUaFamily {
     pub name: Spanned<String>,
@@ -366,11 +439,20 @@ fn yaml_error(file: &Arc<SourceFile>, err: &serde_saphyr::Error) -> Diagnostic {
             };
             at(Diagnostic::error("E003", format!("unknown key `{field}`")).help(hint))
         }
-        E::SerdeMissingField { field, .. } => at(Diagnostic::error(
-            "E004",
-            format!("missing required key `{field}`"),
-        )
-        .help("see docs/rule-format.md for the keys each section needs")),
+        E::SerdeMissingField { field, .. } => {
+            let d = Diagnostic::error("E004", format!("missing required key `{field}`"))
+                .help("see docs/rule-format.md for the keys each section needs");
+            // The parser notices at the mapping's last entry; the key belongs to the whole mapping, so
+            // point at what owns it (as a JSON Schema `required` error does): its parent key, or the
+            // first key of a top-level mapping or of a list item.
+            match inner
+                .location()
+                .and_then(|loc| missing_key_owner(file, &loc))
+            {
+                Some(span) => d.at(span),
+                None => at(d),
+            }
+        }
         E::SerdeInvalidType {
             unexpected,
             expected,
@@ -417,6 +499,57 @@ fn yaml_error(file: &Arc<SourceFile>, err: &serde_saphyr::Error) -> Diagnostic {
         )
         .help("check indentation, quoting and that `key: value` pairs are well formed")),
     }
+}
+
+/// Where a block mapping whose entry starts at `loc` is owned: the key that holds it (`correlation:`),
+/// or, for the top-level mapping or a list item's mapping, its first key. `None` when `loc` is not at
+/// the start of a block-mapping entry (a flow mapping `{ … }`), where the parser's place is kept.
+fn missing_key_owner(file: &Arc<SourceFile>, loc: &serde_saphyr::Location) -> Option<Span> {
+    let text = &file.text;
+    let lines: Vec<(usize, &str)> = text
+        .split_inclusive('\n')
+        .scan(0, |off, l| {
+            let start = *off;
+            *off += l.len();
+            Some((start, l.trim_end_matches(['\n', '\r'])))
+        })
+        .collect();
+    // Where the key of an entry line starts: after indentation and any `- ` list markers.
+    let key_col = |l: &str| -> Option<usize> {
+        let mut i = l.len() - l.trim_start_matches(' ').len();
+        while l[i..].starts_with("- ") {
+            i += 2 + (l[i + 2..].len() - l[i + 2..].trim_start_matches(' ').len());
+        }
+        let rest = &l[i..];
+        (!rest.is_empty() && !rest.starts_with('#')).then_some(i)
+    };
+    let key_span = |(start, l): (usize, &str), col: usize| {
+        let end = l[col..].find(':').map_or(l.len(), |e| col + e);
+        Span::new(file, start + col, start + end.max(col + 1).min(l.len()))
+    };
+    let line = (loc.line() as usize).checked_sub(1)?;
+    let col = (loc.column() as usize).checked_sub(1)?;
+    if key_col(lines.get(line)?.1) != Some(col) {
+        return None;
+    }
+    let mut first = line;
+    for i in (0..line).rev() {
+        let l = lines[i].1;
+        let Some(c) = key_col(l) else { continue };
+        if c > col {
+            continue; // nested content of an earlier entry
+        }
+        if c == col {
+            first = i;
+            // `- key:` opens a list item's mapping at this column: nothing above belongs to it.
+            if l[..c].trim_end().ends_with('-') {
+                return Some(key_span(lines[i], c));
+            }
+            continue;
+        }
+        return Some(key_span(lines[i], c));
+    }
+    Some(key_span(lines[first], col))
 }
 
 fn first_line(s: &str) -> String {

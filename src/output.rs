@@ -120,13 +120,15 @@ pub fn github(diags: &[Diagnostic]) -> String {
     out
 }
 
-fn gh_data(s: &str) -> String {
+/// Escapes the message of a workflow command (`%`, CR, LF).
+pub fn gh_data(s: &str) -> String {
     s.replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }
 
-fn gh_property(s: &str) -> String {
+/// Escapes a property of a workflow command (also `:` and `,`).
+pub fn gh_property(s: &str) -> String {
     gh_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 

@@ -63,6 +63,51 @@ pub fn run(plans: &[Plan], backends: &Backends) -> Result<Vec<Outcome>, Vec<Diag
     }
 }
 
+/// The `require_alert_and_no_alert` gate of tokenward.yaml: every rule has at least one `alert` and one
+/// `no_alert` test case (E061), reported at the rule's `tests:` key, or its `id:` when it has none.
+pub fn missing_cases(plans: &[Plan]) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for d in plans {
+        let alert = d.tests.iter().any(|c| c.expect_alert);
+        let quiet = d.tests.iter().any(|c| !c.expect_alert);
+        let lacking: Vec<&str> = [(alert, "`alert`"), (quiet, "`no_alert`")]
+            .iter()
+            .filter(|(has, _)| !has)
+            .map(|(_, what)| *what)
+            .collect();
+        if lacking.is_empty() {
+            continue;
+        }
+        let mut diag = Diagnostic::error(
+            "E061",
+            format!(
+                "rule `{}` has no {} test case",
+                d.meta.id,
+                lacking.join(" and no ")
+            ),
+        )
+        .help("add a case under `tests:` with events in both shapes (docs/rule-format.md#tests); tokenward.yaml's gates.tests.require_alert_and_no_alert asks for both kinds");
+        diag = match crate::model::read_source(Path::new(&d.meta.source)) {
+            Ok(file) => {
+                let key = ["\ntests:", "\nid:"]
+                    .iter()
+                    .find_map(|k| file.text.find(k).map(|i| i + 1))
+                    .or_else(|| file.text.starts_with("id:").then_some(0));
+                match key {
+                    Some(at) => {
+                        let end = file.text[at..].find(':').map_or(at + 1, |i| at + i);
+                        diag.at(crate::diag::Span::new(&file, at, end))
+                    }
+                    None => diag.in_file(Path::new(&d.meta.source)),
+                }
+            }
+            Err(_) => diag.in_file(Path::new(&d.meta.source)),
+        };
+        out.push(diag);
+    }
+    out
+}
+
 fn judge(
     d: &Plan,
     case: &TestCase,

@@ -93,8 +93,15 @@ pub trait Backend: Send + Sync {
     }
     /// Where this target reads a canonical field, for reports.
     fn source_of(&self, f: Field) -> String;
+    /// The key `record` carried `f` under, when the reader falls back from the profile's mapping (a
+    /// raw Azure Monitor record's `time` for Splunk's `_time`).
+    fn key_used(&self, _f: Field, _record: &Json) -> Option<String> {
+        None
+    }
     /// What this target's health query checks (its profile's `health:` section).
     fn health(&self) -> &crate::health::HealthPlan;
+    /// The JSON Schema of this target's profile file, from the structs the profile is read with.
+    fn profile_schema(&self) -> schemars::Schema;
 }
 
 /// Every target's backend, configured once per run.

@@ -75,6 +75,18 @@ pub fn check_file(
     store: &mut ListStore,
 ) -> Result<(Detection, Span), Vec<Diagnostic>> {
     let file = model::read_source(path).map_err(|d| vec![d])?;
+    check_source(&file, path, shown, store)
+}
+
+/// Checks one rule file already in memory (the language server's unsaved buffer); `path` is where
+/// it lives, so its lists and test events are found beside it.
+pub fn check_source(
+    file: &Arc<SourceFile>,
+    path: &Path,
+    shown: &Path,
+    store: &mut ListStore,
+) -> Result<(Detection, Span), Vec<Diagnostic>> {
+    let file = Arc::clone(file);
     let raw: RawDetection = model::parse_yaml(&file).map_err(|d| vec![d])?;
     let lists_dir = lists::lists_dir_for(path);
     let mut cx = Checker {

@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 use super::{Lint, Setting};
@@ -16,15 +17,51 @@ pub struct Config {
     pub levels: BTreeMap<String, Setting>,
     /// Folders of extra KQL table schemas (JSON in the Azure-Sentinel validation format).
     pub schema_dirs: Vec<PathBuf>,
+    pub gates: Gates,
 }
 
-#[derive(Debug, Deserialize)]
+/// What `tokenward test` enforces beyond the cases passing.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Gates {
+    /// Every rule has at least one `alert` and one `no_alert` test case.
+    pub require_alert_and_no_alert: bool,
+}
+
+/// The project config, `tokenward.yaml`.
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(title = "tokenward project config (tokenward.yaml)")]
 struct Raw {
+    /// The level of a lint code: error, warning or off (`KQL006: error`).
     #[serde(default)]
     lints: BTreeMap<String, Spanned<String>>,
+    /// Folders of extra KQL table schemas, relative to this file.
     #[serde(default)]
     schemas: Vec<Spanned<String>>,
+    /// Gates the commands enforce on the rule set.
+    #[serde(default)]
+    gates: Option<Spanned<RawGates>>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct RawGates {
+    /// Gates `tokenward test` enforces.
+    #[serde(default)]
+    tests: Option<Spanned<RawTestGates>>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct RawTestGates {
+    /// Every rule must have at least one `alert` and one `no_alert` test case.
+    #[serde(default)]
+    require_alert_and_no_alert: Option<Spanned<bool>>,
+}
+
+/// The JSON Schema of `tokenward.yaml`, from the structs it is read with.
+pub fn schema() -> schemars::Schema {
+    model::schema_generator().into_root_schema_for::<Raw>()
 }
 
 impl Config {
@@ -82,9 +119,18 @@ impl Config {
             return Err(errs);
         }
         let base = path.parent().unwrap_or(Path::new(""));
+        let require_alert_and_no_alert = raw
+            .gates
+            .as_ref()
+            .and_then(|g| g.value.tests.as_ref())
+            .and_then(|t| t.value.require_alert_and_no_alert.as_ref())
+            .is_some_and(|b| b.value);
         Ok(Self {
             levels,
             schema_dirs: raw.schemas.iter().map(|s| base.join(&s.value)).collect(),
+            gates: Gates {
+                require_alert_and_no_alert,
+            },
         })
     }
 }

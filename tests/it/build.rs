@@ -1,6 +1,6 @@
 //! End to end: `tokenward build` on the bundled rules, its output, its exit codes and its errors.
 
-use crate::common::{copy_dir, kql_check, kql_oracle, read_tree, root, tokenward};
+use crate::common::{copy_dir, kql_check, kql_oracle_for, read_tree, root, tokenward};
 
 fn build_bundled(out: &std::path::Path) -> std::collections::BTreeMap<String, String> {
     let run = tokenward(&["build", "rules", "--out", out.to_str().unwrap()]);
@@ -125,8 +125,7 @@ fn plan_is_what_every_target_renders() {
 
 #[test]
 fn every_generated_kql_passes_kusto_language() {
-    let Some(oracle) = kql_oracle() else {
-        eprintln!("skipped: ../shared/oracles/kql or node not available");
+    let Some(oracle) = kql_oracle_for("every_generated_kql_passes_kusto_language") else {
         return;
     };
     let tmp = tempfile::tempdir().unwrap();
@@ -348,7 +347,9 @@ fn every_operator_and_external_lists_compile_and_pass_kusto_language() {
     let spl = &files["splunk/every-operator.spl"];
     assert!(spl
         .contains("| lookup tokenward_corp_vpn cidr AS later_ip OUTPUTNEW cidr AS tw_hit_supp1_1"));
-    if let Some(oracle) = kql_oracle() {
+    if let Some(oracle) =
+        kql_oracle_for("every_operator_and_external_lists_compile_and_pass_kusto_language")
+    {
         let paths: Vec<_> = ["every-operator", "minimal-replay"]
             .iter()
             .map(|n| out.join(format!("sentinel/{n}.kql")))
@@ -549,4 +550,65 @@ fn every_splunk_field_a_detection_reads_falls_back_to_the_raw_event() {
         );
     }
     assert!(checked > 50, "{checked}");
+}
+
+/// `author` and `references` of a rule reach both targets' headers, one line each, and a hostile value
+/// stays inside its comment.
+#[test]
+fn author_and_references_are_in_the_query_headers() {
+    let tmp = tempfile::tempdir().unwrap();
+    let files = build_bundled(&tmp.path().join("dist"));
+    let kql = &files["sentinel/aitm-session-replay.kql"];
+    let spl = &files["splunk/aitm-session-replay.spl"];
+    assert!(kql.contains("\n// Author: tokenward\n"), "{kql}");
+    assert!(spl.contains("\n``` Author: tokenward ```\n"), "{spl}");
+    let refs = "https://learn.microsoft.com/entra/identity/authentication/how-to-authentication-track-linkable-identifiers";
+    assert!(kql.contains(&format!("\n// Reference: {refs}\n")), "{kql}");
+    assert!(
+        spl.contains(&format!("\n``` Reference: {refs} ```\n")),
+        "{spl}"
+    );
+    // The header ends before the first statement, author and references included.
+    let header_end = kql.find("\nlet ").unwrap();
+    assert!(kql[..header_end].lines().all(|l| l.starts_with("//")));
+
+    // A rule without them has neither line.
+    let travel = &files["sentinel/session-impossible-travel.kql"];
+    assert!(!travel.contains("// Reference:"));
+
+    // Newlines or comment closers in the values cannot leave the comment.
+    let rules = tmp.path().join("rules");
+    copy_dir(&root().join("rules"), &rules);
+    let rule = rules.join("cookie-reuse-mfa-bypass.yaml");
+    let text = std::fs::read_to_string(&rule).unwrap().replace(
+        "author: tokenward",
+        "author: \"a\\nSigninLogs | take 1 ``` | delete\"",
+    );
+    std::fs::write(&rule, text).unwrap();
+    let out = tmp.path().join("hostile");
+    let run = tokenward(&[
+        "build",
+        rules.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let files = read_tree(&out);
+    let kql = &files["sentinel/cookie-reuse-mfa-bypass.kql"];
+    let header_end = kql.find("\nlet ").unwrap();
+    assert!(
+        kql[..header_end].lines().all(|l| l.starts_with("//")),
+        "{kql}"
+    );
+    assert!(
+        kql.contains("\n// Author: a SigninLogs | take 1 ``` | delete\n"),
+        "{kql}"
+    );
+    let spl = &files["splunk/cookie-reuse-mfa-bypass.spl"];
+    let author = spl.lines().find(|l| l.contains("Author:")).unwrap();
+    assert!(
+        author.starts_with("``` Author: ") && author.ends_with(" ```"),
+        "{author}"
+    );
+    assert_eq!(author.matches("```").count(), 2, "{author}");
 }

@@ -156,7 +156,10 @@ fn flattened_fields_missing_but_raw_present_is_named() {
 fn the_shared_sample_lacks_the_session_id() {
     let sample = root().join("../shared/samples/splunk/azure-monitor-aad-signin.json");
     if !sample.is_file() {
-        eprintln!("skipped: ../shared/samples not available");
+        crate::common::skip(
+            "the_shared_sample_lacks_the_session_id",
+            "../shared/samples not available",
+        );
         return;
     }
     let run = tokenward(&[
@@ -178,4 +181,101 @@ fn the_shared_sample_lacks_the_session_id() {
         "{}",
         run.stdout
     );
+}
+
+#[test]
+fn raw_azure_monitor_time_is_named_and_a_wrong_target_is_hinted() {
+    let tmp = tempfile::tempdir().unwrap();
+    // Raw Azure Monitor records carry the envelope's `time`, not Splunk's `_time`: the report says so.
+    let both = |edit: &dyn Fn(&mut serde_json::Value)| {
+        let mut v = vec![
+            splunk_event(steps()),
+            splunk_event_of("NonInteractiveUserSignInLogs", steps()),
+        ];
+        v.iter_mut().for_each(edit);
+        serde_json::to_string(&v).unwrap()
+    };
+    let raw = tmp.path().join("raw.json");
+    std::fs::write(&raw, both(&|_| {})).unwrap();
+    let run = tokenward(&["check-fields", "--target", "splunk", raw.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let log_time = run
+        .stdout
+        .lines()
+        .find(|l| l.trim_start().starts_with("log_time "))
+        .unwrap();
+    assert!(log_time.contains(" time "), "{log_time}");
+    assert!(!log_time.contains(" _time "), "{log_time}");
+    // A Splunk export with `_time` keeps the profile's name.
+    let export = tmp.path().join("export.json");
+    std::fs::write(
+        &export,
+        both(&|e| {
+            let obj = e.as_object_mut().unwrap();
+            obj.remove("time");
+            obj.insert("_time".into(), json!("2026-11-03T09:12:04.123+00:00"));
+        }),
+    )
+    .unwrap();
+    let run = tokenward(&[
+        "check-fields",
+        "--target",
+        "splunk",
+        export.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let log_time = run
+        .stdout
+        .lines()
+        .find(|l| l.trim_start().starts_with("log_time "))
+        .unwrap();
+    assert!(log_time.contains(" _time "), "{log_time}");
+
+    // Splunk events checked as Sentinel rows: every field missing, a hint, and FAILED names them.
+    let wrong = tokenward(&[
+        "check-fields",
+        "--target",
+        "sentinel",
+        raw.to_str().unwrap(),
+    ]);
+    assert_eq!(wrong.code, 1);
+    assert!(
+        wrong
+            .stdout
+            .contains("--target is probably wrong; pass --target splunk"),
+        "{}",
+        wrong.stdout
+    );
+    let failed = wrong.stdout.lines().last().unwrap();
+    assert!(failed.starts_with("FAILED: "), "{failed}");
+    assert!(
+        failed.contains("session_id (aitm-session-replay"),
+        "{failed}"
+    );
+    // The right target: no hint.
+    let right = tokenward(&["check-fields", "--target", "splunk", raw.to_str().unwrap()]);
+    assert!(!right.stdout.contains("hint:"), "{}", right.stdout);
+    // One field missing: the FAILED line names that field alone.
+    let one = tmp.path().join("one.json");
+    std::fs::write(
+        &one,
+        both(&|e| {
+            e["properties"].as_object_mut().unwrap().remove("sessionId");
+        }),
+    )
+    .unwrap();
+    let run = tokenward(&["check-fields", "--target", "splunk", one.to_str().unwrap()]);
+    assert_eq!(run.code, 1);
+    let failed = run.stdout.lines().last().unwrap();
+    assert!(
+        failed.starts_with("FAILED: session_id (aitm-session-replay, "),
+        "{failed}"
+    );
+    // The one field, and the health check that fires on the same cause, each named once.
+    assert_eq!(
+        failed.split("; ").skip(1).collect::<Vec<_>>(),
+        ["health check session-id-empty"],
+        "{failed}"
+    );
+    assert!(!run.stdout.contains("hint:"), "{}", run.stdout);
 }

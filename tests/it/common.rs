@@ -67,18 +67,40 @@ pub fn binary_summary(bytes: &[u8]) -> String {
     format!("<binary: {} bytes, fnv1a {h:016x}>", bytes.len())
 }
 
+/// Says that a test skipped a check, on the real standard error: libtest captures `eprintln!` of a
+/// passing test, and a skip must show in `cargo test`'s output, not pass as `ok` unseen.
+pub fn skip(test: &str, reason: &str) {
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stderr(), "SKIPPED: {test}: {reason}");
+}
+
 /// Microsoft's Kusto.Language oracle, when ../shared is beside the checkout and node is installed.
-/// Set TOKENWARD_SKIP_ORACLE=1 to skip it.
-pub fn kql_oracle() -> Option<PathBuf> {
+/// Set TOKENWARD_SKIP_ORACLE=1 to skip it. When it is missing, says so (visibly) for `test`.
+pub fn kql_oracle_for(test: &str) -> Option<PathBuf> {
+    let p = root().join("../shared/oracles/kql/kql-check");
     if std::env::var_os("TOKENWARD_SKIP_ORACLE").is_some() {
+        skip(
+            test,
+            "TOKENWARD_SKIP_ORACLE is set: the Kusto.Language check did not run",
+        );
         return None;
     }
-    let p = root().join("../shared/oracles/kql/kql-check");
     let node = Command::new("node")
         .arg("--version")
         .output()
         .is_ok_and(|o| o.status.success());
-    (p.is_file() && node).then_some(p)
+    if !p.is_file() {
+        skip(test, "../shared/oracles/kql/kql-check is not beside the checkout: the Kusto.Language check did not run");
+        return None;
+    }
+    if !node {
+        skip(
+            test,
+            "node is not installed: the Kusto.Language check did not run",
+        );
+        return None;
+    }
+    Some(p)
 }
 
 /// The oracle's workspace: its two sign-in tables plus the tables tokenward ships a schema for

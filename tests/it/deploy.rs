@@ -5,7 +5,7 @@
 
 use std::process::Command;
 
-use crate::common::{kql_oracle, read_tree, root, tokenward};
+use crate::common::{kql_oracle_for, read_tree, root, tokenward};
 
 fn built() -> (
     tempfile::TempDir,
@@ -32,8 +32,9 @@ fn deployed(files: &std::collections::BTreeMap<String, String>, arm: &str) -> St
 /// resolves to nothing is a warning, KS205).
 #[test]
 fn deployed_queries_validate_in_a_workspace_with_only_signinlogs() {
-    let Some(oracle) = kql_oracle() else {
-        eprintln!("skipped: ../shared/oracles/kql or node not available");
+    let Some(oracle) =
+        kql_oracle_for("deployed_queries_validate_in_a_workspace_with_only_signinlogs")
+    else {
         return;
     };
     let (tmp, files) = built();

@@ -44,3 +44,43 @@ fn every_error_code_is_in_the_rule_format_doc() {
         );
     }
 }
+
+/// The README's command-line synopsis lists every subcommand `tokenward --help` knows, and no other,
+/// and each has its own section or paragraph below.
+#[test]
+fn the_readme_lists_every_subcommand() {
+    let readme = read("README.md");
+    let help = crate::common::tokenward(&["--help"]);
+    assert_eq!(help.code, 0);
+    let commands: Vec<&str> = help
+        .stdout
+        .split("Commands:\n")
+        .nth(1)
+        .unwrap()
+        .lines()
+        .take_while(|l| l.starts_with("  "))
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|c| *c != "help")
+        .collect();
+    assert!(commands.len() >= 11, "{commands:?}");
+    let synopsis = readme
+        .split("## Command line\n\n```\n")
+        .nth(1)
+        .unwrap()
+        .split("```")
+        .next()
+        .unwrap();
+    let listed: BTreeSet<&str> = synopsis
+        .lines()
+        .filter_map(|l| l.strip_prefix("tokenward "))
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    let known: BTreeSet<&str> = commands.iter().copied().collect();
+    assert_eq!(listed, known, "README synopsis vs `tokenward --help`");
+    for c in &commands {
+        assert!(
+            readme.contains(&format!("### {c}")) || readme.contains(&format!(" and {c}\n")),
+            "no README section for `{c}`"
+        );
+    }
+}

@@ -144,6 +144,38 @@ const SCENARIOS: &[Scenario] = &[
         exit: 2,
     },
     Scenario {
+        code: "E061",
+        files: &[
+            (
+                "tokenward.yaml",
+                Content::Text("gates:\n  tests:\n    require_alert_and_no_alert: true\n"),
+            ),
+            (
+                "rules/minimal.yaml",
+                Content::Edited {
+                    from: MINIMAL,
+                    replace: "status: test\n",
+                    with: "status: stable\n",
+                },
+            ),
+        ],
+        args: &["test", "rules"],
+        exit: 1,
+    },
+    Scenario {
+        code: "E062",
+        files: &[(
+            "rules/minimal.yaml",
+            Content::Edited {
+                from: MINIMAL,
+                replace: "status: test\n",
+                with: "status: test\nattack: [T1550.004]\n",
+            },
+        )],
+        args: &["report", "rules", "--require", "T1550.004", "--out", "report"],
+        exit: 1,
+    },
+    Scenario {
         code: "E070",
         files: &[
             ("tokenward.yaml", Content::Text("lints:\n  KQL099: warning\n")),

@@ -2,7 +2,7 @@
 //! target can carry as data, a backtick or a carriage return, are refused where they are written:
 //! tests/it/security.rs.)
 
-use crate::common::{expr_literal, kql_check, kql_oracle, kql_strings, read_tree, tokenward};
+use crate::common::{expr_literal, kql_check, kql_oracle_for, kql_strings, read_tree, tokenward};
 
 const HOSTILE: &[&str] = &[
     r#"a"b"#,
@@ -139,8 +139,7 @@ fn kql_as_spl_free(kql: &str) -> String {
 
 #[test]
 fn hostile_kql_passes_kusto_language() {
-    let Some(oracle) = kql_oracle() else {
-        eprintln!("skipped: ../shared/oracles/kql or node not available");
+    let Some(oracle) = kql_oracle_for("hostile_kql_passes_kusto_language") else {
         return;
     };
     let (tmp, _) = build(HOSTILE);

@@ -458,11 +458,7 @@ fn the_timeline_renders_in_chromium_as_the_trace_says() {
         if std::env::var_os("CI").is_some() {
             panic!("{msg}; .ci/run installs it");
         }
-        use std::io::Write as _;
-        let _ = writeln!(
-            std::io::stderr(),
-            "skipped: the_timeline_renders_in_chromium_as_the_trace_says: {msg}"
-        );
+        crate::common::skip("the_timeline_renders_in_chromium_as_the_trace_says", msg);
         return;
     };
     let files = [

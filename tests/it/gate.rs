@@ -75,7 +75,7 @@ fn diff_against_a_git_revision() {
         .output()
         .is_ok_and(|o| o.status.success());
     if !inside_git {
-        eprintln!("skipped: not a git checkout");
+        crate::common::skip("diff_against_a_git_revision", "not a git checkout");
         return;
     }
     let run = tokenward(&["diff", "HEAD", "rules"]);
@@ -107,4 +107,43 @@ fn report_writes_the_coverage_matrix() {
     let html = std::fs::read_to_string(out.join("coverage.html")).unwrap();
     assert!(html.starts_with("<!doctype html>") && html.contains("<th>SC-23</th>"));
     insta::assert_snapshot!("coverage_md", md);
+}
+
+#[test]
+fn diff_of_folders_with_different_paths_and_exit_code() {
+    let tmp = tempfile::tempdir().unwrap();
+    let copy = tmp.path().join("elsewhere/my-rules");
+    copy_dir(&root().join("rules"), &copy);
+    let c = copy.to_str().unwrap();
+    // Untouched rules read from two differently named folders are unchanged.
+    let same = tokenward(&["diff", "rules", c, "--exit-code"]);
+    assert_eq!(same.code, 0, "{}{}", same.stdout, same.stderr);
+    assert!(!same.stdout.contains(": changed"), "{}", same.stdout);
+    assert_eq!(
+        same.stdout.matches(": unchanged").count(),
+        5,
+        "{}",
+        same.stdout
+    );
+    // Without --exit-code a change still exits 0; with it, 1 (like git diff --exit-code).
+    let rule = copy.join("cookie-reuse-mfa-bypass.yaml");
+    let text = std::fs::read_to_string(&rule)
+        .unwrap()
+        .replace("severity: medium", "severity: high");
+    std::fs::write(&rule, text).unwrap();
+    let plain = tokenward(&["diff", "rules", c]);
+    assert_eq!(plain.code, 0, "{}", plain.stderr);
+    let changed = tokenward(&["diff", "rules", c, "--exit-code"]);
+    assert_eq!(changed.code, 1, "{}", changed.stderr);
+    assert!(changed
+        .stdout
+        .contains("rule cookie-reuse-mfa-bypass: changed"));
+    assert!(changed
+        .stdout
+        .contains("rule aitm-session-replay: unchanged"));
+    // A broken side is an error (2 with --exit-code, so it is told apart from a difference).
+    std::fs::write(copy.join("broken.yaml"), "id: [\n").unwrap();
+    let broken = tokenward(&["diff", "rules", c, "--exit-code"]);
+    assert_eq!(broken.code, 2, "{}", broken.stderr);
+    assert!(broken.stderr.contains("broken.yaml:"), "{}", broken.stderr);
 }

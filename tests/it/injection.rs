@@ -7,7 +7,7 @@ use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config, TestRunner};
 
-use crate::common::{expr_literal, kql_check, kql_oracle, kql_strings};
+use crate::common::{expr_literal, kql_check, kql_oracle_for, kql_strings};
 
 /// Strings built from the pieces that break naive quoting.
 fn hostile() -> impl Strategy<Value = String> {
@@ -226,7 +226,7 @@ fn arbitrary_values_stay_data_in_both_targets() {
         refused > 0 && kql_files.len() > refused / 4,
         "{refused} refused of {cases}"
     );
-    if let Some(oracle) = kql_oracle() {
+    if let Some(oracle) = kql_oracle_for("arbitrary_values_stay_data_in_both_targets") {
         let (ok, report) = kql_check(&oracle, &kql_files);
         assert!(ok, "{report}");
     }

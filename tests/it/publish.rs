@@ -1,6 +1,6 @@
 //! Deployment artifacts: Sentinel ARM and analytic-rule YAML, watchlists, the Splunk app and package.
 
-use crate::common::{kql_check, kql_oracle, read_tree, root, tokenward};
+use crate::common::{kql_check, kql_oracle_for, read_tree, root, tokenward};
 
 fn build(src: &str) -> (tempfile::TempDir, std::path::PathBuf) {
     let tmp = tempfile::tempdir().unwrap();
@@ -60,7 +60,9 @@ fn arm_templates_match_the_alert_rule_schema_and_carry_the_query_verbatim() {
             std::fs::write(&p, query).unwrap();
             queries.push(p);
         }
-        if let Some(oracle) = kql_oracle() {
+        if let Some(oracle) =
+            kql_oracle_for("arm_templates_match_the_alert_rule_schema_and_carry_the_query_verbatim")
+        {
             let (ok, report) = kql_check(&oracle, &queries);
             assert!(ok, "{report}");
         }

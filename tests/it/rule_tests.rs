@@ -136,7 +136,7 @@ fn bundled_rule_tests_pass() {
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     // 21 AiTM scenarios and 4 of mfa-from-hosting-infrastructure, each in both shapes.
     assert!(
-        run.stdout.contains("\n50 passed, 0 failed\n"),
+        run.stdout.contains("\n58 passed, 0 failed\n"),
         "{}",
         run.stdout
     );
@@ -429,8 +429,8 @@ fn both_shapes_give_the_same_alerts() {
 fn junit_output() {
     let run = tokenward(&["test", "--format", "junit"]);
     assert_eq!(run.code, 0);
-    assert!(run.stdout.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"tokenward\" tests=\"50\" skipped=\"0\" failures=\"0\" errors=\"0\">"), "{}", run.stdout);
-    assert_eq!(run.stdout.matches("<testcase ").count(), 50);
+    assert!(run.stdout.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"tokenward\" tests=\"58\" skipped=\"0\" failures=\"0\" errors=\"0\">"), "{}", run.stdout);
+    assert_eq!(run.stdout.matches("<testcase ").count(), 58);
     assert!(run.stdout.contains(
         "<testcase name=\"auth-details-missing [splunk]\" classname=\"aitm-session-replay\"/>"
     ));

@@ -380,6 +380,11 @@ fn lint_refuses_unknown_inputs_and_skips_yaml_that_is_not_a_rule() {
 fn lists_are_found_for_a_rule_named_from_its_own_folder() {
     let tmp = tempfile::tempdir().unwrap();
     copy_dir(&root().join("rules/lists"), &tmp.path().join("lists"));
+    // Its test cases' events, which are named relative to the rule file too.
+    copy_dir(
+        &root().join("rules/tests/cookie-reuse-mfa-bypass"),
+        &tmp.path().join("tests/cookie-reuse-mfa-bypass"),
+    );
     std::fs::copy(
         root().join("rules/cookie-reuse-mfa-bypass.yaml"),
         tmp.path().join("base.yaml"),

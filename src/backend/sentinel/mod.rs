@@ -214,6 +214,10 @@ impl Backend for Sentinel {
     fn source_of(&self, f: Field) -> String {
         self.profile.source_of(f)
     }
+    fn profile_schema(&self) -> schemars::Schema {
+        profile::schema()
+    }
+
     fn health(&self) -> &crate::health::HealthPlan {
         &self.profile.health
     }

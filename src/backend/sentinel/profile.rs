@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::backend::Target;
@@ -13,8 +14,9 @@ use crate::diag::{Diagnostic, SourceFile};
 use crate::health::{HealthConfig, HealthPlan};
 use crate::model::{self, Spanned};
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(title = "tokenward target profile: Microsoft Sentinel")]
 struct RawProfile {
     target: Spanned<String>,
     tables: Vec<Spanned<String>>,
@@ -28,7 +30,7 @@ struct RawProfile {
     tactics: BTreeMap<String, Spanned<Vec<Spanned<String>>>>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FieldMap {
     pub column: String,
@@ -48,7 +50,7 @@ pub struct FieldMap {
 }
 
 /// Where Identity Protection detections are: a table tied to sign-ins by a key column.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RiskDetections {
     pub table: String,
@@ -94,6 +96,11 @@ pub const SENTINEL_TACTICS: &[&str] = &[
     "ImpairProcessControl",
     "InhibitResponseFunction",
 ];
+
+/// The JSON Schema of this target's profile file, from the structs it is read with.
+pub fn schema() -> schemars::Schema {
+    model::schema_generator().into_root_schema_for::<RawProfile>()
+}
 
 impl Profile {
     pub fn load(file: &Arc<SourceFile>) -> Result<Self, Vec<Diagnostic>> {

@@ -136,9 +136,27 @@ fn lookup(flat: &Flat, path: &str) -> Option<Vec<Json>> {
     flat.get(path).filter(|v| !v.is_empty()).cloned()
 }
 
+/// The key `_time` is read from in a record: `_time` in a Splunk export, `time` in a raw Azure Monitor
+/// record (the envelope's time, which the add-on stamps as `_time`).
+pub fn time_key(record: &Json) -> Option<&'static str> {
+    let flat = flatten(record);
+    TIME_KEYS.into_iter().find(|key| {
+        flat.get(*key)
+            .and_then(|v| v.first())
+            .and_then(|v| match v {
+                Json::String(s) => parse_time(s),
+                Json::Number(n) => parse_time(&n.to_string()),
+                _ => None,
+            })
+            .is_some()
+    })
+}
+
+const TIME_KEYS: [&str; 2] = ["_time", "time"];
+
 /// `_time` as Splunk stamps it for these events: the export's `_time`, else the envelope's `time`.
 fn event_time(flat: &Flat) -> Option<Vec<Json>> {
-    for key in ["_time", "time"] {
+    for key in TIME_KEYS {
         if let Some(v) = flat.get(key).and_then(|v| v.first()) {
             let text = match v {
                 Json::String(s) => s.clone(),

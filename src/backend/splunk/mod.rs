@@ -165,6 +165,17 @@ impl Backend for Splunk {
     fn source_of(&self, f: Field) -> String {
         self.profile.source_of(f)
     }
+    fn key_used(&self, f: Field, record: &Json) -> Option<String> {
+        (f == Field::LogTime)
+            .then(|| events::time_key(record))
+            .flatten()
+            .map(str::to_string)
+    }
+
+    fn profile_schema(&self) -> schemars::Schema {
+        profile::schema()
+    }
+
     fn health(&self) -> &crate::health::HealthPlan {
         &self.profile.health
     }

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::backend::Target;
@@ -13,8 +14,9 @@ use crate::diag::{Diagnostic, SourceFile};
 use crate::health::{HealthConfig, HealthPlan};
 use crate::model::{self, Spanned};
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(title = "tokenward target profile: Splunk")]
 struct RawProfile {
     target: Spanned<String>,
     base_macro: Spanned<String>,
@@ -27,7 +29,7 @@ struct RawProfile {
     health: HealthConfig,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FieldMap {
     /// The field as Splunk extracts it: `properties.ipAddress`, `properties.authenticationDetails{}.x`.
@@ -35,7 +37,7 @@ pub struct FieldMap {
 }
 
 /// Where Identity Protection detections are: a category of the same sourcetype, tied to sign-ins by a key.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RiskDetections {
     pub category: String,
@@ -56,6 +58,11 @@ pub struct Profile {
     pub risk_detections: Option<RiskDetections>,
     pub health: HealthPlan,
     pub source: PathBuf,
+}
+
+/// The JSON Schema of this target's profile file, from the structs it is read with.
+pub fn schema() -> schemars::Schema {
+    model::schema_generator().into_root_schema_for::<RawProfile>()
 }
 
 impl Profile {

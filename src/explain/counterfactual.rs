@@ -905,6 +905,32 @@ fn alert_candidates(s: &Scope<'_>) -> Vec<Cand> {
 
 /// For an alert: each suppression made to hold on every alerting pair (list entries added, fields set),
 /// and each list entry that made a signal or the match hold, removed.
+/// The edits that make a suppression's condition hold on every alerting pair (or match) at once: a
+/// candidate that clears them all, or none when one of them cannot be made to match.
+/// Adding list entries is the narrowest way to clear an alert; changing what a sign-in carries, wider.
+fn rank_of(edits: &[Edit]) -> Rank {
+    if edits.iter().all(|e| matches!(e, Edit::AddListEntry { .. })) {
+        Rank::List
+    } else {
+        Rank::Field
+    }
+}
+
+fn matching_everywhere(cx: &Cx<'_>, when: &Cond, sides: &[Sides]) -> Option<Cand> {
+    let mut edits: Vec<Edit> = Vec::new();
+    for at in sides {
+        for e in satisfy(cx, when, true, at, Goal::Clear)? {
+            if !edits.contains(&e) {
+                edits.push(e);
+            }
+        }
+    }
+    (!edits.is_empty()).then(|| Cand {
+        rank: rank_of(&edits),
+        edits,
+    })
+}
+
 fn clear_candidates(s: &Scope<'_>) -> Vec<Cand> {
     let cx = s.cx;
     let mut out = Vec::new();
@@ -923,13 +949,6 @@ fn clear_candidates(s: &Scope<'_>) -> Vec<Cand> {
             }
         }
     };
-    let rank_of = |edits: &[Edit]| {
-        if edits.iter().all(|e| matches!(e, Edit::AddListEntry { .. })) {
-            Rank::List
-        } else {
-            Rank::Field
-        }
-    };
     match &cx.plan.query {
         Query::Correlation(c) => {
             let alerting: Vec<_> = cx
@@ -938,27 +957,15 @@ fn clear_candidates(s: &Scope<'_>) -> Vec<Cand> {
                 .iter()
                 .filter(|p| p.key == s.session && p.alert.is_some())
                 .collect();
+            let sides: Vec<Sides> = alerting
+                .iter()
+                .map(|p| Sides {
+                    first: p.first,
+                    later: p.later,
+                })
+                .collect();
             for sup in &c.suppressions {
-                let mut edits: Vec<Edit> = Vec::new();
-                let mut all = true;
-                for p in &alerting {
-                    let at = Sides {
-                        first: p.first,
-                        later: p.later,
-                    };
-                    match satisfy(cx, &sup.when, true, &at, Goal::Clear) {
-                        Some(e) => edits.extend(
-                            e.into_iter()
-                                .filter(|x| !edits.contains(x))
-                                .collect::<Vec<_>>(),
-                        ),
-                        None => all = false,
-                    }
-                }
-                if all && !edits.is_empty() {
-                    let rank = rank_of(&edits);
-                    out.push(Cand { edits, rank });
-                }
+                out.extend(matching_everywhere(cx, &sup.when, &sides));
             }
             for p in &alerting {
                 if let Some(j) = &p.judged {
@@ -975,27 +982,15 @@ fn clear_candidates(s: &Scope<'_>) -> Vec<Cand> {
                 .iter()
                 .filter(|m| s.members.contains(&m.event) && m.alert.is_some())
                 .collect();
+            let sides: Vec<Sides> = alerting
+                .iter()
+                .map(|m| Sides {
+                    first: None,
+                    later: m.event,
+                })
+                .collect();
             for sup in suppressions {
-                let mut edits: Vec<Edit> = Vec::new();
-                let mut all = true;
-                for m in &alerting {
-                    let at = Sides {
-                        first: None,
-                        later: m.event,
-                    };
-                    match satisfy(cx, &sup.when, true, &at, Goal::Clear) {
-                        Some(e) => edits.extend(
-                            e.into_iter()
-                                .filter(|x| !edits.contains(x))
-                                .collect::<Vec<_>>(),
-                        ),
-                        None => all = false,
-                    }
-                }
-                if all && !edits.is_empty() {
-                    let rank = rank_of(&edits);
-                    out.push(Cand { edits, rank });
-                }
+                out.extend(matching_everywhere(cx, &sup.when, &sides));
             }
             for m in &alerting {
                 removals(&m.matched.leaves, &mut out);

@@ -247,17 +247,7 @@ fn pair(out: &mut String, p: &PairView) {
             w.because.join("; ")
         );
     }
-    for s in &p.suppressions {
-        let _ = writeln!(
-            out,
-            "      suppression {}: {}",
-            s.name,
-            if s.holds { "MATCHES" } else { "no" }
-        );
-        for b in &s.because {
-            let _ = writeln!(out, "        {b}");
-        }
-    }
+    suppressions(out, &p.suppressions);
     for r in &p.risk {
         let _ = writeln!(out, "      risk {}: {}", r.risk, r.found_on.join("; "));
     }
@@ -300,17 +290,7 @@ fn single(out: &mut String, m: &MatchView) {
     for b in &m.matched.because {
         let _ = writeln!(out, "        {b}");
     }
-    for s in &m.suppressions {
-        let _ = writeln!(
-            out,
-            "      suppression {}: {}",
-            s.name,
-            if s.holds { "MATCHES" } else { "no" }
-        );
-        for b in &s.because {
-            let _ = writeln!(out, "        {b}");
-        }
-    }
+    suppressions(out, &m.suppressions);
     let _ = writeln!(
         out,
         "      verdict: {}{}{}",
@@ -328,4 +308,19 @@ fn single(out: &mut String, m: &MatchView) {
 
 fn quote(s: &str) -> String {
     super::text::quote(s)
+}
+
+/// Each suppression's verdict and the leaves that decided it.
+fn suppressions(out: &mut String, tests: &[super::TestView]) {
+    for s in tests {
+        let _ = writeln!(
+            out,
+            "      suppression {}: {}",
+            s.name,
+            if s.holds { "MATCHES" } else { "no" }
+        );
+        for b in &s.because {
+            let _ = writeln!(out, "        {b}");
+        }
+    }
 }

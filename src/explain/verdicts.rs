@@ -155,16 +155,29 @@ pub fn diff(
                         .unwrap_or_default()
                 };
                 let (to, tn) = (text(&so), text(&sn));
+                // Each changed line is shown under the event or use it belongs to (the nearest line
+                // above it at the trace's item depth), so lines of several uses are not mixed up.
+                let item = |l: &str| l.len() - l.trim_start().len() <= 4;
+                let (mut header, mut shown) = (String::new(), String::new());
                 for change in TextDiff::from_lines(&to, &tn).iter_all_changes() {
+                    let value = change.value().trim_end_matches('\n');
                     let sign = match change.tag() {
                         ChangeTag::Delete => "-",
                         ChangeTag::Insert => "+",
-                        ChangeTag::Equal => continue,
+                        ChangeTag::Equal => {
+                            if item(value) {
+                                header = value.trim().to_string();
+                            }
+                            continue;
+                        }
                     };
-                    let _ = write!(lines, "      {sign} {}", change.value().trim_start());
-                    if !change.value().ends_with('\n') {
-                        lines.push('\n');
+                    if item(value) {
+                        shown = value.trim().to_string();
+                    } else if !header.is_empty() && header != shown {
+                        let _ = writeln!(lines, "      @ {header}");
+                        shown = header.clone();
                     }
+                    let _ = writeln!(lines, "      {sign} {}", value.trim_start());
                 }
             }
             if !lines.is_empty() {

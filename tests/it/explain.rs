@@ -352,6 +352,13 @@ fn diff_events_shows_the_sessions_that_change_verdict() {
         );
     }
     assert!(verdicts.contains("quiet -> ALERT (medium)"), "{verdicts}");
+    // Under the use each line belongs to.
+    assert!(
+        verdicts.contains(
+            "      @ use #3 paired with issuance #1 (17m38.24s earlier)\n      - suppression tenant-sase-egress: MATCHES\n"
+        ),
+        "{verdicts}"
+    );
     assert!(
         verdicts.contains("- suppression tenant-sase-egress: MATCHES"),
         "{verdicts}"

@@ -1,7 +1,7 @@
 //! `diff OLD NEW --events DIR`: which sessions change verdict between two rule sets, per events file
 //! (and the rule test it belongs to), with the lines of their traces that differ.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -55,22 +55,25 @@ fn summary(s: &SessionView) -> String {
     }
 }
 
-/// The test case an events file belongs to, by the rules' own tests: the case whose events file has
-/// the same contents (a side built from a git revision or another folder reads its own copy).
-fn case_of(plans: &[&Plan], file: &Path) -> Option<String> {
-    let want = std::fs::read(file).ok()?;
-    let same = |f: &str| {
-        std::fs::metadata(f).is_ok_and(|m| m.len() == want.len() as u64)
-            && std::fs::read(f).is_ok_and(|b| b == want)
-    };
-    plans.iter().find_map(|p| {
-        p.tests.iter().find_map(|c| {
-            c.events
-                .iter()
-                .any(|(f, _)| same(f))
-                .then(|| c.name.clone())
-        })
-    })
+/// The rule test cases by the contents of their events files, read once: an events file belongs to
+/// the case whose file has the same contents (a side built from a git revision or another folder
+/// reads its own copy, so paths cannot say).
+fn cases_by_contents(plans: &[&Plan]) -> BTreeMap<Vec<u8>, Vec<(String, String)>> {
+    let mut out: BTreeMap<Vec<u8>, Vec<(String, String)>> = BTreeMap::new();
+    for p in plans {
+        for c in &p.tests {
+            for (f, _) in &c.events {
+                if let Ok(bytes) = std::fs::read(f) {
+                    let cases = out.entry(bytes).or_default();
+                    let key = (p.meta.id.clone(), c.name.clone());
+                    if !cases.contains(&key) {
+                        cases.push(key);
+                    }
+                }
+            }
+        }
+    }
+    out
 }
 
 /// Every rule of either side over every events file: the sessions whose verdict differs.
@@ -102,12 +105,20 @@ pub fn diff(
         return Err(errs);
     }
     let ids: BTreeSet<&str> = old.iter().chain(new).map(|p| p.meta.id.as_str()).collect();
+    let cases = cases_by_contents(&old.iter().chain(new).collect::<Vec<_>>());
+    let case_of = |id: &str, file: &Path| -> Option<String> {
+        let bytes = std::fs::read(file).ok()?;
+        cases
+            .get(&bytes)?
+            .iter()
+            .find(|(rule, _)| rule == id)
+            .map(|(_, case)| case.clone())
+    };
     let mut out = String::new();
     let _ = writeln!(out, "verdicts over {} events file(s):", read.len());
     for id in ids {
         let o = old.iter().find(|p| p.meta.id == id);
         let n = new.iter().find(|p| p.meta.id == id);
-        let sides: Vec<&Plan> = o.iter().chain(n.iter()).copied().collect();
         let mut changed = 0;
         let mut block = String::new();
         for (file, shape, events) in &read {
@@ -181,7 +192,7 @@ pub fn diff(
                 }
             }
             if !lines.is_empty() {
-                let case = case_of(&sides, file)
+                let case = case_of(id, file)
                     .map(|c| format!(" (test {c})"))
                     .unwrap_or_default();
                 let _ = writeln!(block, "  {name}{case}");

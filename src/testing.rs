@@ -39,28 +39,10 @@ const TRACE_LINES: usize = 300;
 /// Runs every test case of every detection; reading an events file can fail (E050).
 pub fn run(plans: &[Plan], backends: &Backends) -> Result<Vec<Outcome>, Vec<Diagnostic>> {
     let mut out = Vec::new();
-    let mut errs = Vec::new();
-    for d in plans {
-        for case in &d.tests {
-            for (file, shape) in &case.events {
-                let Some(backend) = backends.for_shape(*shape) else {
-                    continue;
-                };
-                match backend.read_events(Path::new(file)) {
-                    Ok(records) => {
-                        let events: Vec<_> = records.into_iter().map(|(e, _)| e).collect();
-                        out.push(judge(d, case, file, *shape, &events));
-                    }
-                    Err(e) => errs.push(e),
-                }
-            }
-        }
-    }
-    if errs.is_empty() {
-        Ok(out)
-    } else {
-        Err(errs)
-    }
+    backends.each_case_file(plans, |d, case, file, shape, events| {
+        out.push(judge(d, case, file, shape, events));
+    })?;
+    Ok(out)
 }
 
 /// The `require_alert_and_no_alert` gate of tokenward.yaml: every rule has at least one `alert` and one

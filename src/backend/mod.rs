@@ -151,6 +151,38 @@ impl Backends {
     pub fn iter(&self) -> impl Iterator<Item = &dyn Backend> {
         self.0.iter().map(|b| b.as_ref())
     }
+
+    /// Reads each events file of each test case of the plans, in order, and hands it to `f` with its
+    /// case, path and shape; every file that cannot be read is an error (E050), and then `f` has been
+    /// given only the others.
+    pub fn each_case_file(
+        &self,
+        plans: &[Plan],
+        mut f: impl FnMut(&Plan, &crate::ir::TestCase, &str, EventShape, &[Event]),
+    ) -> Result<(), Vec<Diagnostic>> {
+        let mut errs = Vec::new();
+        for plan in plans {
+            for case in &plan.tests {
+                for (file, shape) in &case.events {
+                    let Some(b) = self.for_shape(*shape) else {
+                        continue;
+                    };
+                    match b.read_events(Path::new(file)) {
+                        Ok(r) => {
+                            let events: Vec<Event> = r.into_iter().map(|(e, _)| e).collect();
+                            f(plan, case, file, *shape, &events);
+                        }
+                        Err(d) => errs.push(d),
+                    }
+                }
+            }
+        }
+        if errs.is_empty() {
+            Ok(())
+        } else {
+            Err(errs)
+        }
+    }
 }
 
 /// Reads a profile file: `<dir>/<name>` when it exists, else the bundled text.

@@ -333,26 +333,13 @@ pub fn sessions(plan: &Plan, events: &[Event]) -> Vec<String> {
 /// Every test case of a rule, per events file, explained with its case.
 pub fn cases(plan: &Plan, backends: &Backends) -> Result<Vec<Explanation>, Vec<Diagnostic>> {
     let mut out = Vec::new();
-    let mut errs = Vec::new();
-    for case in &plan.tests {
-        for (file, shape) in &case.events {
-            let Some(b) = backends.for_shape(*shape) else {
-                continue;
-            };
-            match b.read_events(Path::new(file)) {
-                Ok(r) => {
-                    let events: Vec<Event> = r.into_iter().map(|(e, _)| e).collect();
-                    out.push(of_case(plan, case, file, *shape, &events));
-                }
-                Err(d) => errs.push(d),
-            }
-        }
-    }
-    if errs.is_empty() {
-        Ok(out)
-    } else {
-        Err(errs)
-    }
+    backends.each_case_file(
+        std::slice::from_ref(plan),
+        |plan, case, file, shape, events| {
+            out.push(of_case(plan, case, file, shape, events));
+        },
+    )?;
+    Ok(out)
 }
 
 /// One test case's events file, explained.

@@ -328,7 +328,7 @@ impl ListStore {
                     .then(|| p.file_stem()?.to_str().map(str::to_string))
                     .flatten()
             })
-            .filter(|n| n != "ua_families")
+            .filter(|n| Some(n.as_str()) != UA_TABLE_FILE.strip_suffix(".yaml"))
             .collect();
         names.sort();
         names

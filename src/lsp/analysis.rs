@@ -302,24 +302,9 @@ pub fn list_names(path: &Path, text: &str) -> Vec<(String, String)> {
         .map(|(n, _)| (n, "a list of this rule".to_string()))
         .collect::<Vec<_>>();
     if let Some(dir) = crate::lists::lists_dir_for(path) {
-        let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-            .into_iter()
-            .flatten()
-            .flatten()
-            .map(|e| e.path())
-            .collect();
-        files.sort();
-        for f in files {
-            let is_yaml = f.extension().is_some_and(|e| e == "yaml");
-            let Some(stem) = f.file_stem().and_then(|s| s.to_str()) else {
-                continue;
-            };
-            if is_yaml
-                && f.file_name()
-                    .is_some_and(|n| n != crate::lists::UA_TABLE_FILE)
-            {
-                out.push((stem.to_string(), format!("{}", f.display())));
-            }
+        for name in crate::lists::ListStore::names(&dir) {
+            let file = dir.join(format!("{name}.yaml"));
+            out.push((name, file.display().to_string()));
         }
     }
     out

@@ -239,6 +239,32 @@ pub struct Entity {
 }
 
 impl Plan {
+    /// The user-agent classes the query computes, each with the families in it, in the table's class
+    /// order; `other` is left out (every backend makes it the fallback). `None` when no rule reads the
+    /// class.
+    pub fn ua_classes(&self) -> Option<Vec<(&'static str, Vec<&str>)>> {
+        if !self.fields.contains(&Field::UaClass) {
+            return None;
+        }
+        let table = self.ua_families.as_ref()?;
+        Some(
+            crate::lists::UA_CLASSES
+                .iter()
+                .filter(|&&class| class != "other")
+                .map(|&class| {
+                    let names = table
+                        .families
+                        .iter()
+                        .filter(|f| f.class == class)
+                        .map(|f| f.name.as_str())
+                        .collect::<Vec<_>>();
+                    (class, names)
+                })
+                .filter(|(_, names)| !names.is_empty())
+                .collect(),
+        )
+    }
+
     pub fn correlation(&self) -> Option<&Correlation> {
         match &self.query {
             Query::Correlation(c) => Some(c),

@@ -125,26 +125,14 @@ fn ua_family_expr(p: &Plan) -> Option<String> {
 
 /// The family's class (`browser`, `client`, `scripted`, `other`), from the same table.
 fn ua_class_expr(p: &Plan) -> Option<String> {
-    if !p.fields.contains(&Field::UaClass) {
-        return None;
-    }
-    let table = p.ua_families.as_ref()?;
-    let mut arms = Vec::new();
-    for class in crate::lists::UA_CLASSES {
-        let names: Vec<String> = table
-            .families
-            .iter()
-            .filter(|f| f.class == class)
-            .map(|f| string(&f.name))
-            .collect();
-        if !names.is_empty() && class != "other" {
-            arms.push(format!(
-                "in(tw_ua_family, {}), {}",
-                names.join(", "),
-                string(class)
-            ));
-        }
-    }
+    let mut arms: Vec<String> = p
+        .ua_classes()?
+        .into_iter()
+        .map(|(class, names)| {
+            let names: Vec<String> = names.into_iter().map(string).collect();
+            format!("in(tw_ua_family, {}), {}", names.join(", "), string(class))
+        })
+        .collect();
     arms.push(format!("true(), {}", string("other")));
     Some(format!("case({})", arms.join(", ")))
 }

@@ -66,7 +66,8 @@ pub(super) fn explanation(r: &Request<'_>) -> Explanation {
     let (plan, events) = (r.plan, r.events);
     let (complete, trace) = eval::trace(plan, events, None);
     let sim = eval::simulate(plan, events);
-    let grid = eval::runs(plan, events).unwrap_or_default();
+    // The runs simulated (none when there are too many to simulate, as `eval::runs` would say).
+    let grid: Vec<Timestamp> = sim.iter().flatten().map(|(now, _)| *now).collect();
     let mut emitted: BTreeMap<Identity, Vec<Timestamp>> = BTreeMap::new();
     for (now, alerts) in sim.iter().flatten() {
         for a in alerts {

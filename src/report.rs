@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use crate::backend::Target;
+use crate::explain::html::escape;
 use crate::ir::Meta;
 
 fn sorted(values: impl Iterator<Item = String>) -> Vec<String> {
@@ -68,13 +69,6 @@ fn md(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', " ")
 }
 
-fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
 /// The coverage matrix as one HTML page; a rule whose id is in `timelines` links to its page of test
 /// case timelines (`rules/<id>.html`, written by [`timelines`]).
 pub fn html(detections: &[Meta], targets: &[Target], timelines: &[String]) -> String {
@@ -93,9 +87,9 @@ pub fn html(detections: &[Meta], targets: &[Target], timelines: &[String]) -> St
             out,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             rule_cell(d, timelines),
-            html_escape(&d.title),
+            escape(&d.title),
             d.severity.name(),
-            html_escape(&d.status),
+            escape(&d.status),
             t.join(", ")
         );
     }
@@ -110,7 +104,7 @@ pub fn html(detections: &[Meta], targets: &[Target], timelines: &[String]) -> St
     ] {
         let _ = write!(out, "<h2>{heading}</h2>\n<table><tr><th>rule</th>");
         for c in columns {
-            let _ = write!(out, "<th>{}</th>", html_escape(c));
+            let _ = write!(out, "<th>{}</th>", escape(c));
         }
         out.push_str("</tr>\n");
         for d in detections {
@@ -132,7 +126,7 @@ pub fn html(detections: &[Meta], targets: &[Target], timelines: &[String]) -> St
 
 /// A rule's id, linked to its timelines page when it has one.
 fn rule_cell(d: &Meta, timelines: &[String]) -> String {
-    let id = html_escape(&d.id);
+    let id = escape(&d.id);
     if timelines.contains(&d.id) {
         format!("<a href=\"rules/{id}.html\" title=\"each test case as a timeline\"><code>{id}</code></a>")
     } else {
